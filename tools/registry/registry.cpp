@@ -1,0 +1,431 @@
+// Registry plumbing (see registry.hpp): schema compilation at seal(), argument
+// validation (precheck for specific messages, then valijson for the rest),
+// handler invocation behind the layer's one catch, REST route matching.
+#include "tools/registry/registry.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <regex>
+#include <set>
+#include <valijson/adapters/boost_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
+
+#include "schemas/embedded.hpp"
+#include "tools/codec/error_table.hpp"
+#include "tools/registry/schema_check.hpp"
+
+namespace signoff::tools::registry {
+
+namespace json = boost::json;
+using server::core::Error;
+using server::core::FieldError;
+using server::core::Result;
+using server::core::Status;
+
+struct Registry::Compiled {
+    json::value doc;
+    valijson::Schema schema;
+};
+
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+    std::vector<std::string_view> out;
+    std::size_t pos = 0;
+    while (pos < path.size()) {
+        if (path[pos] == '/') {
+            ++pos;
+            continue;
+        }
+        auto const end = path.find('/', pos);
+        auto const stop = end == std::string_view::npos ? path.size() : end;
+        out.push_back(path.substr(pos, stop - pos));
+        pos = stop;
+    }
+    return out;
+}
+
+/// Matches `path` against a route pattern; fills `{name}` captures.
+bool path_matches(std::string_view pattern, std::string_view path, json::object* captures) {
+    auto const want = split_path(pattern);
+    auto const got = split_path(path);
+    if (want.size() != got.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        auto const w = want[i];
+        if (w.size() > 2 && w.front() == '{' && w.back() == '}') {
+            if (got[i].empty()) {
+                return false;
+            }
+            if (captures != nullptr) {
+                (*captures)[w.substr(1, w.size() - 2)] = got[i];
+            }
+        } else if (w != got[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// "<root>", "[items]", "[0]" → "items[0]"
+std::string field_from_context(std::vector<std::string> const& context) {
+    std::string out;
+    for (auto const& part : context) {
+        if (part == "<root>") {
+            continue;
+        }
+        std::string p = part;
+        if (p.size() >= 2 && p.front() == '[' && p.back() == ']') {
+            p = p.substr(1, p.size() - 2);
+        }
+        bool const index = !p.empty() && std::all_of(p.begin(), p.end(), [](char c) {
+            return c >= '0' && c <= '9';
+        });
+        if (index) {
+            out += "[" + p + "]";
+        } else {
+            out += (out.empty() ? "" : ".") + p;
+        }
+    }
+    return out.empty() ? "arguments" : out;
+}
+
+bool valid_tool_name(std::string const& name) {
+    static std::regex const kName{"^[A-Za-z0-9_.-]{1,128}$"};
+    return std::regex_match(name, kName);
+}
+
+}  // namespace
+
+Registry::Registry() = default;
+Registry::~Registry() = default;
+
+void Registry::add_tool(ToolSpec spec) { tools_.push_back(std::move(spec)); }
+void Registry::add_resource(ResourceSpec spec) { resources_.push_back(std::move(spec)); }
+void Registry::add_template(ResourceTemplateSpec spec) { templates_.push_back(std::move(spec)); }
+void Registry::add_prompt(PromptSpec spec) { prompts_.push_back(std::move(spec)); }
+
+Status Registry::seal() {
+    std::set<std::string> names;
+    std::set<std::string> routes;
+    auto compile = [this](std::string const& name) -> Status {
+        if (compiled_.contains(name)) {
+            return {};
+        }
+        auto const text = schemas::text(name);
+        if (text.empty()) {
+            return Error::internal("schema '" + name + "' is not embedded");
+        }
+        boost::system::error_code ec;
+        auto c = std::make_unique<Compiled>();
+        c->doc = json::parse(text, ec);
+        if (ec || !c->doc.is_object()) {
+            return Error::internal("schema '" + name + "' is not a JSON object");
+        }
+        try {
+            valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+            valijson::adapters::BoostJsonAdapter adapter(c->doc);
+            parser.populateSchema(adapter, c->schema);
+        } catch (std::exception const& e) {
+            return Error::internal("schema '" + name + "' does not compile: " + e.what());
+        }
+        compiled_.emplace(name, std::move(c));
+        return {};
+    };
+    for (auto const& t : tools_) {
+        if (!valid_tool_name(t.name) || !names.insert(t.name).second) {
+            return Error::internal("tool name '" + t.name + "' is invalid or duplicated");
+        }
+        for (auto const* s : {&t.input_schema, &t.output_schema}) {
+            if (auto st = compile(*s); !st) {
+                return st;
+            }
+        }
+        for (auto const& r : t.routes) {
+            auto key = r.method + " " + r.path + " " + r.discriminator_value;
+            if (!routes.insert(key).second) {
+                return Error::internal("REST route '" + key + "' is used twice");
+            }
+        }
+    }
+    sealed_ = true;
+    return {};
+}
+
+ToolSpec const* Registry::find_tool(std::string_view name) const {
+    for (auto const& t : tools_) {
+        if (t.name == name) {
+            return &t;
+        }
+    }
+    return nullptr;
+}
+
+json::value const& Registry::schema(std::string_view name) const {
+    static json::value const kEmpty = json::object{};
+    auto it = compiled_.find(name);
+    return it == compiled_.end() ? kEmpty : it->second->doc;
+}
+
+json::object Registry::tool_descriptor(ToolSpec const& tool) const {
+    json::object annotations{
+        {"title", tool.title},
+        {"readOnlyHint", tool.annotations.read_only},
+        {"destructiveHint", tool.annotations.destructive},
+        {"idempotentHint", tool.annotations.idempotent},
+        {"openWorldHint", tool.annotations.open_world},
+    };
+    json::value input = schema(tool.input_schema);
+    json::value output = schema(tool.output_schema);
+    if (input.is_object()) {
+        input.get_object().erase("$schema");
+    }
+    if (output.is_object()) {
+        output.get_object().erase("$schema");
+    }
+    return {
+        {"name", tool.name},
+        {"title", tool.title},
+        {"description", tool.description},
+        {"inputSchema", std::move(input)},
+        {"outputSchema", std::move(output)},
+        {"annotations", std::move(annotations)},
+    };
+}
+
+namespace {
+
+std::vector<FieldError> validate_with(Registry::Compiled const* c, json::value const& v) {
+    std::vector<FieldError> errors;
+    detail::precheck(c->doc, v, "", errors);
+    if (!errors.empty()) {
+        return errors;
+    }
+    valijson::Validator validator;
+    valijson::ValidationResults results;
+    valijson::adapters::BoostJsonAdapter target(v);
+    if (!validator.validate(c->schema, target, &results)) {
+        valijson::ValidationResults::Error e;
+        std::set<std::string> seen;
+        while (results.popError(e)) {
+            auto field = field_from_context(e.context);
+            // valijson reports an enclosing "oneOf"/"allOf" failure as well; keep the innermost.
+            if (seen.insert(field + e.description).second) {
+                errors.push_back({std::move(field), e.description});
+            }
+        }
+    }
+    return errors;
+}
+
+}  // namespace
+
+Result<json::value>
+Registry::invoke(ToolSpec const& tool, json::value const& args, ToolContext& ctx) const {
+    json::object const empty;
+    if (!args.is_null() && !args.is_object()) {
+        return Error::invalid_field("arguments", "arguments must be a JSON object");
+    }
+    json::object const& obj = args.is_object() ? args.get_object() : empty;
+    auto in = compiled_.find(tool.input_schema);
+    if (in == compiled_.end()) {
+        return Error::internal("registry not sealed");
+    }
+    json::value const as_value = args.is_object() ? args : json::value(json::object{});
+    if (auto errors = validate_with(in->second.get(), as_value); !errors.empty()) {
+        std::string msg = "invalid arguments for " + tool.name + ": " + errors.front().field +
+                          " " + errors.front().message;
+        return Error::invalid(std::move(msg), std::move(errors));
+    }
+    Result<json::value> out = Error::internal("handler did not run");
+    try {
+        out = tool.handler(ctx, obj);
+    } catch (std::exception const& e) {
+        std::cerr << "signoff: tool " << tool.name << " threw: " << e.what() << "\n";
+        return Error::internal("internal error");
+    }
+#ifdef SIGNOFF_CHECK_OUTPUT
+    if (out) {
+        auto o = compiled_.find(tool.output_schema);
+        if (auto errors = validate_with(o->second.get(), *out); !errors.empty()) {
+            std::cerr << "signoff: tool " << tool.name << " output violates its schema at "
+                      << errors.front().field << ": " << errors.front().message << "\n";
+            return Error::internal("output of " + tool.name + " violates its schema");
+        }
+    }
+#endif
+    return out;
+}
+
+std::variant<RouteMatch, RouteMiss> Registry::match_route(
+    std::string_view method,
+    std::string_view path,
+    json::object const* body
+) const {
+    bool path_seen = false;
+    bool method_seen = false;
+    for (auto const& t : tools_) {
+        for (auto const& r : t.routes) {
+            RouteMatch m;
+            if (!path_matches(r.path, path, &m.path_args)) {
+                continue;
+            }
+            path_seen = true;
+            if (r.method != method) {
+                continue;
+            }
+            method_seen = true;
+            if (!r.discriminator_field.empty()) {
+                auto const* v = body != nullptr ? body->if_contains(r.discriminator_field)
+                                                : nullptr;
+                if (v == nullptr || !v->is_string() || v->get_string() != r.discriminator_value) {
+                    continue;
+                }
+            }
+            m.tool = &t;
+            m.route = &r;
+            return m;
+        }
+    }
+    if (method_seen) {
+        return RouteMiss::kBadDiscriminator;
+    }
+    return path_seen ? RouteMiss::kMethodNotAllowed : RouteMiss::kNoSuchPath;
+}
+
+std::vector<std::string> Registry::methods_for(std::string_view path) const {
+    std::set<std::string> methods;
+    for (auto const& t : tools_) {
+        for (auto const& r : t.routes) {
+            if (path_matches(r.path, path, nullptr)) {
+                methods.insert(r.method);
+            }
+        }
+    }
+    return {methods.begin(), methods.end()};
+}
+
+json::object Registry::args_from_query(
+    ToolSpec const& tool,
+    std::vector<std::pair<std::string, std::string>> const& query
+) const {
+    json::object out;
+    json::object const* props = nullptr;
+    auto const& doc = schema(tool.input_schema);
+    if (doc.is_object()) {
+        if (auto const* p = doc.get_object().if_contains("properties"); p && p->is_object()) {
+            props = &p->get_object();
+        }
+    }
+    for (auto const& [key, raw] : query) {
+        std::string type;
+        if (props != nullptr) {
+            if (auto const* s = props->if_contains(key); s && s->is_object()) {
+                if (auto const* t = s->get_object().if_contains("type"); t && t->is_string()) {
+                    type = t->get_string();
+                }
+            }
+        }
+        json::value v = json::string(raw);
+        if (type == "integer" || type == "number") {
+            boost::system::error_code ec;
+            auto parsed = json::parse(raw, ec);
+            if (!ec && parsed.is_number()) {
+                v = parsed;
+            }
+        } else if (type == "boolean" && (raw == "true" || raw == "false")) {
+            v = raw == "true";
+        }
+        out[key] = std::move(v);
+    }
+    return out;
+}
+
+ResourceSpec const* Registry::find_resource(std::string_view uri) const {
+    for (auto const& r : resources_) {
+        if (r.uri == uri) {
+            return &r;
+        }
+    }
+    return nullptr;
+}
+
+ResourceTemplateSpec const* Registry::match_template(std::string_view uri) const {
+    for (auto const& t : templates_) {
+        // Level-1 templates: literal text with {var} holes, each matching a non-empty run
+        // without '/'.
+        std::string_view pat = t.uri_template;
+        std::size_t pi = 0;
+        std::size_t ui = 0;
+        bool ok = true;
+        while (ok && pi < pat.size()) {
+            if (pat[pi] == '{') {
+                auto const close = pat.find('}', pi);
+                if (close == std::string_view::npos) {
+                    ok = false;
+                    break;
+                }
+                pi = close + 1;
+                char const next = pi < pat.size() ? pat[pi] : '\0';
+                std::size_t const start = ui;
+                while (ui < uri.size() && uri[ui] != '/' && uri[ui] != next) {
+                    ++ui;
+                }
+                ok = ui > start;
+            } else {
+                ok = ui < uri.size() && uri[ui] == pat[pi];
+                ++pi;
+                ++ui;
+            }
+        }
+        if (ok && ui == uri.size()) {
+            return &t;
+        }
+    }
+    return nullptr;
+}
+
+PromptSpec const* Registry::find_prompt(std::string_view name) const {
+    for (auto const& p : prompts_) {
+        if (p.name == name) {
+            return &p;
+        }
+    }
+    return nullptr;
+}
+
+json::object error_body(Error const& e) {
+    json::array details;
+    for (auto const& d : e.details) {
+        details.push_back(json::object{{"field", d.field}, {"message", d.message}});
+    }
+    return {
+        {"code", std::string(codec::error_row(e.kind).slug)},
+        {"message", e.message},
+        {"details", std::move(details)},
+    };
+}
+
+json::object call_tool_result(Result<json::value> const& r) {
+    if (r) {
+        json::array content{json::object{{"type", "text"}, {"text", json::serialize(*r)}}};
+        return {
+            {"content", std::move(content)},
+            {"structuredContent", *r},
+            {"isError", false},
+        };
+    }
+    auto body = error_body(r.error());
+    json::array content{json::object{{"type", "text"}, {"text", json::serialize(body)}}};
+    return {
+        {"content", std::move(content)},
+        {"structuredContent", std::move(body)},
+        {"isError", true},
+    };
+}
+
+}  // namespace signoff::tools::registry

@@ -1,0 +1,160 @@
+// The registry: every tool, resource, resource template and prompt the server
+// offers, by name and by REST route. It does the plumbing around a handler:
+// validate the arguments against the compiled input schema, call, check the
+// output against the output schema (in debug and test builds), and shape the
+// result. Both the MCP session engine and the REST router call invoke().
+//
+//   transport/mcp  ──► Registry::invoke ──► validate ──► handler ──► domain
+//   transport/http ──► Registry::match_route ─┘
+#pragma once
+
+#include <boost/json.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "server/core/error.hpp"
+#include "tools/registry/tool_context.hpp"
+#include "tools/registry/tool_spec.hpp"
+
+namespace signoff::tools::registry {
+
+struct ResourceSpec {
+    std::string uri;
+    std::string name;
+    std::string title;
+    std::string description;
+    std::string mime_type;
+    /// Returns the `contents` array of a ReadResourceResult.
+    std::function<server::core::Result<boost::json::array>(ToolContext&, std::string const& uri)>
+        read;
+};
+
+struct ResourceTemplateSpec {
+    std::string uri_template;  // RFC 6570 level 1, e.g. "signoff://uploads/{id}"
+    std::string name;
+    std::string title;
+    std::string description;
+    std::string mime_type;
+    /// Called for any URI that matches the template; must answer kNotFound for
+    /// an unknown instance.
+    std::function<server::core::Result<boost::json::array>(ToolContext&, std::string const& uri)>
+        read;
+};
+
+struct PromptArgument {
+    std::string name;
+    std::string description;
+    bool required{false};
+};
+
+struct PromptSpec {
+    std::string name;
+    std::string title;
+    std::string description;
+    std::vector<PromptArgument> arguments;
+    /// Returns a GetPromptResult ({description?, messages}).
+    std::function<server::core::Result<boost::json::object>(
+        ToolContext&,
+        boost::json::object const& args
+    )>
+        get;
+    /// Optional: completion values for argument `name` given its partial `value`.
+    std::function<std::vector<std::string>(std::string const& name, std::string const& value)>
+        complete{};
+};
+
+/// Why a REST request found no tool.
+enum class RouteMiss { kNoSuchPath, kMethodNotAllowed, kBadDiscriminator };
+
+struct RouteMatch {
+    ToolSpec const* tool{nullptr};
+    RestRoute const* route{nullptr};
+    /// Arguments taken from `{name}` path segments.
+    boost::json::object path_args;
+};
+
+class Registry {
+public:
+    Registry();
+    ~Registry();
+    Registry(Registry const&) = delete;
+    Registry& operator=(Registry const&) = delete;
+
+    void add_tool(ToolSpec spec);
+    void add_resource(ResourceSpec spec);
+    void add_template(ResourceTemplateSpec spec);
+    void add_prompt(PromptSpec spec);
+
+    /// Compiles every tool's schemas once. Fails with kInternal naming the first
+    /// missing or invalid schema, duplicate name or duplicate route: the caller
+    /// stops the process (fail fast at start-up). Nothing may be added after.
+    server::core::Status seal();
+
+    std::vector<ToolSpec> const& tools() const { return tools_; }
+    ToolSpec const* find_tool(std::string_view name) const;
+
+    /// The MCP Tool object: name, title, description, inputSchema, outputSchema,
+    /// annotations (with title).
+    boost::json::object tool_descriptor(ToolSpec const& tool) const;
+    /// Parsed schema JSON by embedded name (for docs and descriptors).
+    boost::json::value const& schema(std::string_view name) const;
+
+    /// Validates `args` (an object; null counts as {}) against the input schema,
+    /// runs the handler, and in checked builds validates the output. A schema
+    /// violation is kInvalidArgument with one detail per failing field. A thrown
+    /// exception is logged and becomes kInternal (the message is not leaked).
+    server::core::Result<boost::json::value>
+    invoke(ToolSpec const& tool, boost::json::value const& args, ToolContext& ctx) const;
+
+    /// Finds the tool for a REST request. `body` is consulted only for a shared
+    /// route's discriminator field.
+    std::variant<RouteMatch, RouteMiss> match_route(
+        std::string_view method,
+        std::string_view path,
+        boost::json::object const* body
+    ) const;
+    /// The allowed methods for a path (for 405 Allow headers); empty if none.
+    std::vector<std::string> methods_for(std::string_view path) const;
+
+    /// Turns query-string pairs into arguments, converting to the types the
+    /// input schema declares (integer, number, boolean); an unconvertible value
+    /// is left as a string so that validation reports it.
+    boost::json::object args_from_query(
+        ToolSpec const& tool,
+        std::vector<std::pair<std::string, std::string>> const& query
+    ) const;
+
+    std::vector<ResourceSpec> const& resources() const { return resources_; }
+    std::vector<ResourceTemplateSpec> const& templates() const { return templates_; }
+    std::vector<PromptSpec> const& prompts() const { return prompts_; }
+    ResourceSpec const* find_resource(std::string_view uri) const;
+    /// The template whose pattern matches `uri`, if any.
+    ResourceTemplateSpec const* match_template(std::string_view uri) const;
+    PromptSpec const* find_prompt(std::string_view name) const;
+
+    /// A parsed and compiled schema (opaque outside registry.cpp).
+    struct Compiled;
+
+private:
+    std::vector<ToolSpec> tools_;
+    std::vector<ResourceSpec> resources_;
+    std::vector<ResourceTemplateSpec> templates_;
+    std::vector<PromptSpec> prompts_;
+    std::map<std::string, std::unique_ptr<Compiled>, std::less<>> compiled_;
+    bool sealed_{false};
+};
+
+/// {code, message, details:[{field, message}]} as REST bodies and isError
+/// structuredContent carry it.
+boost::json::object error_body(server::core::Error const& e);
+
+/// The MCP CallToolResult for an invoke() outcome: structuredContent plus one
+/// text block with the same JSON; on error `isError: true` and the error body.
+boost::json::object call_tool_result(server::core::Result<boost::json::value> const& r);
+
+}  // namespace signoff::tools::registry

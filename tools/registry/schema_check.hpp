@@ -1,0 +1,28 @@
+// Argument checks that run before the general JSON Schema validator: required
+// fields, unknown fields, declared types and string lengths, each reported as a
+// field-level detail with a specific message. Running them first also bounds
+// string lengths before any `pattern` (std::regex) sees the value.
+#pragma once
+
+#include <boost/json.hpp>
+#include <string>
+#include <vector>
+
+#include "server/core/error.hpp"
+
+namespace signoff::tools::registry::detail {
+
+/// Appends one FieldError per problem found in `value` against `schema`
+/// (walking `properties` and `items`); `path` is the dotted field path so far.
+void precheck(
+    boost::json::value const& schema,
+    boost::json::value const& value,
+    std::string const& path,
+    std::vector<server::core::FieldError>& out
+);
+
+/// Every JSON Schema keyword the schemas in schemas/ may use; validation fails
+/// closed on any other (checked by tests/arch).
+bool is_supported_keyword(std::string_view keyword);
+
+}  // namespace signoff::tools::registry::detail

@@ -1,0 +1,62 @@
+// What a tool handler (and a resource or prompt handler) receives besides its
+// arguments: the acting principal, the domain services, and the hooks the
+// session engine provides for progress, logging, cancellation and, in the
+// handshake era, requests back to the client.
+#pragma once
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "server/core/actor.hpp"
+#include "server/core/error.hpp"
+
+namespace signoff::server::identity {
+class IdentityService;
+}
+namespace signoff::server::catalog {
+class CatalogService;
+}
+namespace signoff::server::core {
+class Clock;
+}
+
+namespace signoff::tools::registry {
+
+/// The domain services the tool rows call. Built by the composition root.
+struct Services {
+    server::identity::IdentityService* identity{nullptr};
+    server::catalog::CatalogService* catalog{nullptr};
+    server::core::Clock const* clock{nullptr};
+};
+
+/// Tripped by notifications/cancelled, session end or shutdown.
+using CancelToken = std::shared_ptr<std::atomic<bool>>;
+
+struct ToolContext {
+    server::core::Actor actor;
+    Services const* services{nullptr};
+    CancelToken cancelled{std::make_shared<std::atomic<bool>>(false)};
+
+    /// Sends notifications/progress when the caller gave a progressToken;
+    /// otherwise a no-op. progress must increase between calls.
+    std::function<void(double progress, std::optional<double> total, std::string const& message)>
+        progress{};
+    /// Sends notifications/message at `level` if the session's log level lets it through.
+    std::function<void(std::string const& level, boost::json::value const& data)> log{};
+    /// Handshake era only: sends a request to the client (sampling/createMessage,
+    /// elicitation/create, roots/list) and waits for its result. Empty when the
+    /// transport cannot (stateless era); the handler must then refuse.
+    std::function<server::core::Result<boost::json::value>(
+        std::string const& method,
+        boost::json::object const& params
+    )>
+        client_request{};
+
+    bool is_cancelled() const { return cancelled && cancelled->load(); }
+};
+
+}  // namespace signoff::tools::registry
