@@ -179,14 +179,10 @@ json::object Registry::tool_descriptor(ToolSpec const& tool) const {
         {"idempotentHint", tool.annotations.idempotent},
         {"openWorldHint", tool.annotations.open_world},
     };
+    // Schemas go out as written, `$schema` included: a client then validates with the
+    // dialect the schema was written for instead of assuming 2020-12.
     json::value input = schema(tool.input_schema);
     json::value output = schema(tool.output_schema);
-    if (input.is_object()) {
-        input.get_object().erase("$schema");
-    }
-    if (output.is_object()) {
-        output.get_object().erase("$schema");
-    }
     return {
         {"name", tool.name},
         {"title", tool.title},

@@ -50,6 +50,11 @@ struct ToolSpec {
     /// Who may call it, in words, for the generated docs (authorization itself
     /// is decided by server/identity).
     std::string permissions{};
+    /// The handler returns a complete MCP CallToolResult ({content:[…], isError?})
+    /// with image, audio or resource blocks, not a domain value: the MCP engine
+    /// sends it unchanged instead of wrapping it with call_tool_result(), and
+    /// tools/list omits outputSchema. Only protocol fixtures (conformance) set it.
+    bool raw_call_result{false};
 };
 
 }  // namespace signoff::tools::registry
