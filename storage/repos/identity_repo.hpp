@@ -1,0 +1,104 @@
+// Repository of orgs, users and API keys: portable SQL over storage::Tx,
+// returning plain records. Called by server/identity; knows no rules, only
+// rows. Every lookup except the API-key hash is scoped by org_id.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/db.hpp"
+
+namespace signoff::storage::repos {
+
+struct OrgRecord {
+    std::string id;
+    std::string name;
+    std::string created_at;
+};
+
+struct UserRecord {
+    std::string id;
+    std::string org_id;
+    std::string email;
+    std::string email_lower;
+    std::string display_name;
+    std::string org_role;  // member | hr_admin | admin | super_admin
+    std::string created_at;
+    bool via_mcp{false};
+};
+
+struct ApiKeyRecord {
+    std::string id;
+    std::string org_id;
+    std::string user_id;
+    std::string key_hash;  // sha256 hex of the key; the key itself is never stored
+    std::string prefix;    // first characters, to recognise a key in listings
+    std::string created_at;
+    std::optional<std::string> last_used_at;
+    std::optional<std::string> revoked_at;
+};
+
+/// What authentication needs from one key, read in one indexed join.
+struct KeyPrincipal {
+    ApiKeyRecord key;
+    UserRecord user;
+    std::string org_name;
+};
+
+/// Inserts the org unless one with that name exists; answers the stored org.
+DbResult<OrgRecord> ensure_org(Tx& tx, OrgRecord const& org);
+DbResult<std::optional<OrgRecord>> find_org_by_name(Tx& tx, std::string const& name);
+
+DbStatus insert_user(Tx& tx, UserRecord const& user);
+/// Inserts the user unless (org_id, email_lower) exists; answers the stored user.
+DbResult<UserRecord> ensure_user(Tx& tx, UserRecord const& user);
+DbResult<std::optional<UserRecord>> find_user_by_id(
+    Tx& tx,
+    std::string const& org_id,
+    std::string const& id
+);
+DbResult<std::optional<UserRecord>> find_user_by_email(
+    Tx& tx,
+    std::string const& org_id,
+    std::string const& email_lower
+);
+/// Users of the org ordered by email_lower; `search` (lowercase) keeps those
+/// whose email or display name contains it.
+DbResult<std::vector<UserRecord>> list_users(
+    Tx& tx,
+    std::string const& org_id,
+    std::optional<std::string> const& search,
+    std::int64_t limit,
+    std::int64_t offset
+);
+DbResult<std::int64_t> count_users(
+    Tx& tx,
+    std::string const& org_id,
+    std::optional<std::string> const& search
+);
+
+DbStatus insert_api_key(Tx& tx, ApiKeyRecord const& key);
+DbResult<std::optional<KeyPrincipal>> find_key_principal(Tx& tx, std::string const& key_hash);
+/// Sets last_used_at = now unless it is already at or after `not_before`.
+DbResult<std::int64_t> touch_api_key(
+    Tx& tx,
+    std::string const& key_id,
+    std::string const& now,
+    std::string const& not_before
+);
+DbResult<std::optional<ApiKeyRecord>> find_api_key(
+    Tx& tx,
+    std::string const& org_id,
+    std::string const& key_id
+);
+/// Marks the key revoked (no-op when it already is); answers rows changed.
+DbResult<std::int64_t> revoke_api_key(
+    Tx& tx,
+    std::string const& org_id,
+    std::string const& key_id,
+    std::string const& now
+);
+
+}  // namespace signoff::storage::repos
