@@ -141,6 +141,8 @@ DbResult<std::optional<UserRecord>> find_user_by_email(
     return one_user(tx.query(kSelectUserByEmail, {org_id, email_lower}));
 }
 
+namespace {
+
 /// A LIKE pattern matching `s` anywhere, with LIKE's wildcards escaped.
 Value contains_pattern(std::optional<std::string> const& s) {
     if (!s) {
@@ -156,6 +158,8 @@ Value contains_pattern(std::optional<std::string> const& s) {
     p.push_back('%');
     return p;
 }
+
+}  // namespace
 
 constexpr std::string_view kSelectUsersPage =
     "SELECT id, org_id, email, email_lower, display_name, org_role, created_at, via_mcp "

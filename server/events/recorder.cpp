@@ -1,0 +1,44 @@
+// Audit and outbox rows, written in the caller's transaction (see recorder.hpp).
+#include "server/events/recorder.hpp"
+
+#include "server/core/db_map.hpp"
+#include "storage/repos/events_repo.hpp"
+
+namespace signoff::server::events {
+
+core::Status Recorder::audit(storage::Tx& tx, AuditEntry const& e) const {
+    storage::repos::AuditRecord rec{
+        ids_.new_id(),
+        e.org_id,
+        e.actor_id,
+        e.channel,
+        e.action,
+        e.target_type,
+        e.target_id,
+        e.detail_json,
+        core::to_rfc3339(clock_.now()),
+    };
+    return core::from_db(storage::repos::insert_audit(tx, rec));
+}
+
+core::Status Recorder::emit(
+    storage::Tx& tx,
+    std::string const& org_id,
+    std::string const& event_type,
+    std::string const& payload_json
+) const {
+    std::string now = core::to_rfc3339(clock_.now());
+    storage::repos::OutboxRecord rec{
+        ids_.new_id(), org_id, event_type, payload_json, now, now, 0, std::nullopt};
+    return core::from_db(storage::repos::insert_outbox(tx, rec));
+}
+
+AuditEntry Recorder::by(core::Actor const& actor) {
+    AuditEntry e;
+    e.org_id = actor.org_id;
+    e.actor_id = actor.principal_id;
+    e.channel = core::channel_name(actor.channel);
+    return e;
+}
+
+}  // namespace signoff::server::events
