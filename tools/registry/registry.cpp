@@ -94,6 +94,31 @@ std::string field_from_context(std::vector<std::string> const& context) {
     return out.empty() ? "arguments" : out;
 }
 
+/// The output schema as tools/list advertises it: the tool's own schema or the
+/// error body. Clients (the TypeScript SDK among them) validate structuredContent
+/// against outputSchema even on isError results, and ours carry {code, message,
+/// details} there. `$schema` and `definitions` move to the top so that local
+/// `#/definitions/…` references still resolve.
+json::value advertised_output(json::value const& success) {
+    static json::value const kError = json::parse(schemas::text("common/tool_error"));
+    if (!success.is_object()) {
+        return success;
+    }
+    json::object own = success.get_object();
+    json::object out;
+    for (auto const* hoisted : {"$schema", "definitions"}) {
+        if (auto it = own.find(hoisted); it != own.end()) {
+            out[hoisted] = it->value();
+            own.erase(it);
+        }
+    }
+    json::object error = kError.get_object();
+    error.erase("$schema");
+    out["type"] = "object";
+    out["anyOf"] = json::array{std::move(own), std::move(error)};
+    return out;
+}
+
 bool valid_tool_name(std::string const& name) {
     static std::regex const kName{"^[A-Za-z0-9_.-]{1,128}$"};
     return std::regex_match(name, kName);
@@ -136,6 +161,9 @@ Status Registry::seal() {
         compiled_.emplace(name, std::move(c));
         return {};
     };
+    if (auto st = compile("common/tool_error"); !st) {
+        return st;  // advertised_output() needs it
+    }
     for (auto const& t : tools_) {
         if (!valid_tool_name(t.name) || !names.insert(t.name).second) {
             return Error::internal("tool name '" + t.name + "' is invalid or duplicated");
@@ -182,7 +210,7 @@ json::object Registry::tool_descriptor(ToolSpec const& tool) const {
     // Schemas go out as written, `$schema` included: a client then validates with the
     // dialect the schema was written for instead of assuming 2020-12.
     json::value input = schema(tool.input_schema);
-    json::value output = schema(tool.output_schema);
+    json::value output = advertised_output(schema(tool.output_schema));
     return {
         {"name", tool.name},
         {"title", tool.title},

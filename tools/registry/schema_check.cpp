@@ -161,8 +161,8 @@ void precheck(
 }
 
 bool is_supported_keyword(std::string_view keyword) {
-    static constexpr std::array<std::string_view, 29> kKeywords{
-        "$schema",    "$id",        "$ref",       "definitions", "title",     "description",
+    static constexpr std::array<std::string_view, 30> kKeywords{
+        "$schema",    "$id",        "$ref",       "definitions", "$defs", "title",     "description",
         "type",       "properties", "required",   "additionalProperties",   "enum",
         "const",      "pattern",    "minLength",  "maxLength",   "minimum",   "maximum",
         "items",      "minItems",   "maxItems",   "uniqueItems", "format",    "oneOf",

@@ -1,0 +1,69 @@
+// See services.hpp.
+#include "server/app/services.hpp"
+
+#include <iostream>
+
+#include "storage/migrations/migrate.hpp"
+#include "tools/families/conformance.hpp"
+#include "tools/families/families.hpp"
+
+namespace signoff::app {
+
+using server::core::Error;
+using server::core::Result;
+
+Result<std::unique_ptr<App>> build_app(AppConfig const& config) {
+    auto app = std::make_unique<App>();
+    auto db = storage::open_db(config.db_url);
+    if (!db) {
+        return Error::unavailable("cannot open database " + config.db_url + ": " + db.error().message);
+    }
+    app->db = std::move(*db);
+    if (auto st = storage::migrate(*app->db); !st) {
+        return Error::unavailable("migrations failed: " + st.error().message);
+    }
+    app->identity =
+        std::make_unique<server::identity::IdentityService>(*app->db, app->clock, app->ids);
+    app->catalog = std::make_unique<server::catalog::CatalogService>(*app->db, app->clock, app->ids);
+    app->services.identity = app->identity.get();
+    app->services.catalog = app->catalog.get();
+    app->services.clock = &app->clock;
+
+    tools::families::register_identity_tools(app->registry);
+    tools::families::register_catalog_tools(app->registry);
+    if (config.conformance_fixtures) {
+        tools::families::register_conformance_fixtures(app->registry);
+    }
+    if (auto st = app->registry.seal(); !st) {
+        return st.error();
+    }
+    return app;
+}
+
+ExpiryTimer::ExpiryTimer(App& app, std::chrono::seconds period)
+    : thread_([this, &app, period] { loop(app, period); }) {}
+
+ExpiryTimer::~ExpiryTimer() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
+void ExpiryTimer::loop(App& app, std::chrono::seconds period) {
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, period, [this] { return stopping_; })) {
+        lock.unlock();
+        auto n = app.catalog->expire_due(app.clock.now());
+        if (!n) {
+            std::cerr << "signoff: expiry sweep failed: " << n.error().message << "\n";
+        } else if (*n > 0) {
+            std::cerr << "signoff: expired " << *n << " grant(s)\n";
+        }
+        lock.lock();
+    }
+}
+
+}  // namespace signoff::app
