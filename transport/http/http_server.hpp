@@ -1,0 +1,75 @@
+// The HTTP server: one Boost.Beast listener serving /healthz, the MCP
+// Streamable HTTP endpoint /mcp and the REST façade on one port. All socket I/O
+// runs on ONE io thread (measured fastest on 2 cores); blocking work (the
+// Authenticator, Engine::handle, Registry::invoke) runs on worker pools and
+// its answer is posted back to the connection.
+//
+//   socket ─► read header ─► Origin/Host ─► authenticate (pool) ─► read body
+//      ├─ /mcp  ─► McpEndpoint::prepare ─► Engine::handle (pool) ─► JSON or SSE
+//      └─ REST  ─► RestRouter::check_route ─► RestRouter::handle (pool) ─► JSON
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/core/actor.hpp"
+#include "server/core/error.hpp"
+#include "tools/registry/registry.hpp"
+#include "transport/mcp/engine.hpp"
+
+namespace signoff::transport::http {
+
+/// Turns an API key into the acting principal for `channel`; fails with
+/// kUnauthenticated for an unknown key. May block (database lookup): the
+/// server calls it on a worker thread. Must be thread-safe.
+using Authenticator = std::function<server::core::Result<server::core::Actor>(
+    std::string_view api_key, server::core::Channel channel
+)>;
+
+struct HttpOptions {
+    std::string host{"127.0.0.1"};
+    unsigned short port{8080};  // 0 = ephemeral
+    /// Extra allowed Origins besides the loopback ones.
+    std::vector<std::string> allowed_origins;
+    std::size_t max_body_bytes{std::size_t{4} * 1024U * 1024U};
+    std::size_t max_json_depth{64};
+    unsigned worker_threads{4};
+    std::chrono::seconds read_timeout{30};
+};
+
+class HttpServer {
+public:
+    HttpServer(
+        mcp::Engine& engine,
+        tools::registry::Registry const& registry,
+        tools::registry::Services const& services,
+        Authenticator auth,
+        HttpOptions opts
+    );
+    /// Stops (see stop()) if still running.
+    ~HttpServer();
+    HttpServer(HttpServer const&) = delete;
+    HttpServer& operator=(HttpServer const&) = delete;
+
+    /// Binds and listens. Fails with kUnavailable naming the address when the
+    /// port is taken or the host does not resolve. Call once, before run().
+    server::core::Status start();
+    /// The bound port (the ephemeral one when opts.port was 0); 0 before start().
+    unsigned short port() const;
+    /// Serves on the calling thread until stop(). Call from one thread only.
+    void run();
+    /// Thread-safe, idempotent. Closes the listener and every connection
+    /// (ending SSE streams), cancels the in-flight requests of every session,
+    /// waits for the worker threads, and makes run() return.
+    void stop();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace signoff::transport::http
