@@ -161,6 +161,32 @@ std::pair<std::string, unsigned short> split_host_port(std::string const& s) {
     return {host, static_cast<unsigned short>(port)};
 }
 
+bool is_loopback(std::string const& host) {
+    return host == "127.0.0.1" || host == "localhost" || host == "::1";
+}
+
+/// The principal of credential-less requests in conformance-fixture mode (the
+/// official suite sends no credentials): a plain member of its own org
+/// `conformance`, so it sees no other org's data and may not administer anything.
+/// Refused unless the server is bound to loopback.
+core::Actor conformance_principal(App& app, std::string const& host) {
+    if (!is_loopback(host)) {
+        usage_error("--conformance-fixtures serves credential-less requests: bind to loopback only");
+    }
+    auto boot = app.identity->bootstrap("conformance", "suite@conformance.invalid");
+    auto actor = boot ? app.identity->authenticate(boot->api_key, core::Channel::kMcpHttp)
+                      : core::Result<core::Actor>(boot.error());
+    if (!actor) {
+        std::cerr << "signoff: cannot create the conformance principal: " << actor.error().message
+                  << "\n";
+        std::exit(1);
+    }
+    actor->role = core::OrgRole::kMember;
+    std::cerr << "signoff: conformance fixtures on; requests without credentials act as a member "
+                 "of org 'conformance'\n";
+    return *actor;
+}
+
 int cmd_serve(Options const& o) {
     auto [host, port] = split_host_port(o.http);
     // Block termination signals in every thread; one thread waits for them.
@@ -178,11 +204,23 @@ int cmd_serve(Options const& o) {
     http.port = port;
     http.allowed_origins = o.origins;
     auto* identity = app->identity.get();
+    std::optional<core::Actor> anonymous;
+    if (o.conformance) {
+        anonymous = conformance_principal(*app, host);
+        http.pass_missing_credentials = true;
+    }
     signoff::transport::http::HttpServer server(
         engine,
         app->registry,
         app->services,
-        [identity](std::string_view key, core::Channel ch) { return identity->authenticate(key, ch); },
+        [identity, anonymous](std::string_view key, core::Channel ch) -> core::Result<core::Actor> {
+            if (key.empty() && anonymous) {
+                core::Actor a = *anonymous;
+                a.channel = ch;
+                return a;
+            }
+            return identity->authenticate(key, ch);
+        },
         http
     );
     if (auto st = server.start(); !st) {

@@ -510,6 +510,9 @@ net::awaitable<std::variant<HttpReply, Actor>> Connection::authenticate(
         return r;
     };
     auto key = api_key_from(req[bhttp::field::authorization], req["X-Api-Key"]);
+    if (!key && core_.opts.pass_missing_credentials) {
+        key = std::string{};
+    }
     if (!key) {
         co_return unauthenticated(
             "missing credentials: send Authorization: Bearer <api key> or X-Api-Key"

@@ -39,6 +39,11 @@ struct HttpOptions {
     std::size_t max_json_depth{64};
     unsigned worker_threads{4};
     std::chrono::seconds read_timeout{30};
+    /// When true, a request without credentials is passed to the Authenticator
+    /// with an empty key instead of being refused with 401, and the
+    /// Authenticator decides. Only `serve --conformance-fixtures` sets it (the
+    /// official conformance suite sends no credentials).
+    bool pass_missing_credentials{false};
 };
 
 class HttpServer {
