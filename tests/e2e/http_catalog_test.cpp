@@ -65,18 +65,22 @@ TEST_SUITE("e2e/http") {
         REQUIRE_MESSAGE(listed.status == 200, listed.body);
         CHECK(listed.json().at("items").as_array().size() == 2);
 
+        auto via = db_query(d, "SELECT email_lower, via_mcp FROM catalog_approvals ORDER BY email_lower");
+        REQUIRE(via.size() == 2);
+        CHECK(via[0].integer(1) == 1);  // ada: X-MCP bridge
+        CHECK(via[1].integer(1) == 0);  // bob: plain REST
+
+        // The last write decides the provenance: a plain REST revoke clears ada's flag.
         auto revoked = http.rest("DELETE", "/api/v1/catalog/approvals",
             {{"catalog_slug", "vpn"}, {"email", "ada@example.com"}, {"reason", "off-boarded"}}, bearer(d.api_key));
         REQUIRE_MESSAGE(revoked.status == 200, revoked.body);
         CHECK(revoked.json().at("state") == "revoked");
 
+        CHECK(db_query(d, "SELECT via_mcp FROM catalog_approvals WHERE email_lower = 'ada@example.com'")[0].integer(0) == 0);
+
         auto row = http.send("GET", "/api/v1/catalog/rows/vpn", "", bearer(d.api_key));
         CHECK(row.json().at("category") == "network");
 
-        auto via = db_query(d, "SELECT email_lower, via_mcp FROM catalog_approvals ORDER BY email_lower");
-        REQUIRE(via.size() == 2);
-        CHECK(via[0].integer(1) == 1);  // ada: X-MCP bridge
-        CHECK(via[1].integer(1) == 0);  // bob: plain REST
         auto channels = db_query(d, "SELECT channel FROM audit_log ORDER BY created_at, id");
         std::vector<std::string> seen;
         for (auto const& r : channels) {

@@ -4,7 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <future>
 #include <stdexcept>
+#include <vector>
 
 namespace json = boost::json;
 using signoff::server::core::Error;
@@ -100,6 +102,33 @@ TEST_SUITE("tools/registry") {
         }
     }
 
+    TEST_CASE("pattern checks give the same verdict on every call and every thread") {
+        // Each thread keeps its own compiled patterns; none may leak a verdict into another.
+        Registry r;
+        r.add_tool(probe("probe_echo"));
+        REQUIRE(r.seal().has_value());
+        auto verdicts = [&r] {
+            int wrong = 0;
+            for (int i = 0; i < 50; ++i) {
+                ToolContext ctx;
+                bool const good = i % 2 == 0;
+                json::value args{{"slug", good ? "a-b" : "A B"}};
+                if (r.invoke(*r.find_tool("probe_echo"), args, ctx).has_value() != good) {
+                    ++wrong;
+                }
+            }
+            return wrong;
+        };
+        std::vector<std::future<int>> runs;
+        for (int t = 0; t < 4; ++t) {
+            runs.push_back(std::async(std::launch::async, verdicts));
+        }
+        for (auto& run : runs) {
+            CHECK(run.get() == 0);
+        }
+        CHECK(verdicts() == 0);
+    }
+
     TEST_CASE("a throwing handler becomes an internal error without its message") {
         Registry r;
         r.add_tool(probe("probe_echo"));
@@ -179,6 +208,8 @@ TEST_SUITE("tools/registry") {
         CHECK(ok.at("isError") == false);
         CHECK(ok.at("structuredContent").at("a") == 1);
         CHECK(ok.at("content").at(0).at("text") == R"({"a":1})");
+        signoff::server::core::Result<json::value> const value = json::value(json::object{{"a", 1}});
+        CHECK(call_tool_result(signoff::server::core::Result<json::value>(value)) == call_tool_result(value));
         auto err = call_tool_result(Error::conflict("stale"));
         CHECK(err.at("isError") == true);
         CHECK(err.at("structuredContent").at("code") == "conflict");

@@ -133,6 +133,23 @@ TEST_SUITE("transport/jsonrpc/message") {
         CHECK(std::holds_alternative<Invalid>(classify(json::parse(R"({"jsonrpc":"2.0","id":3})"))));
     }
 
+    TEST_CASE("classifying an rvalue moves params out and leaves the rest of the message") {
+        auto text = R"({"jsonrpc":"2.0","id":7,"method":"m","params":{"x":{"y":[1,2]}}})";
+        json::value kept = json::parse(text);
+        json::value given = json::parse(text);
+        auto copied = classify(kept);
+        auto moved = classify(std::move(given));
+        REQUIRE(std::holds_alternative<Request>(moved));
+        CHECK(std::get<Request>(moved).params == std::get<Request>(copied).params);
+        CHECK(std::get<Request>(moved).has_params);
+        CHECK(kept.at("params").at("x").at("y").as_array().size() == 2);
+        CHECK(given.at("params").as_object().empty());  // NOLINT(bugprone-use-after-move): the contract
+        CHECK(given.at("id") == json::value(7));
+        auto note = classify(json::parse(R"({"jsonrpc":"2.0","method":"n","params":{"z":true}})"));
+        REQUIRE(std::holds_alternative<Notification>(note));
+        CHECK(std::get<Notification>(note).params.at("z") == true);
+    }
+
     TEST_CASE("builders produce compact single-line JSON") {
         auto msg = make_error(json::value(nullptr), RpcError{kParseError, "line\nbreak", json::value(1)});
         std::string line = to_line(msg);

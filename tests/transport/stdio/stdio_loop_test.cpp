@@ -4,13 +4,17 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <fcntl.h>
 #include <future>
 #include <map>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 #include "tests/transport/mcp/engine_harness.hpp"
 #include "transport/jsonrpc/codes.hpp"
@@ -63,6 +67,25 @@ public:
         }
         REQUIRE_FALSE(line.empty());
         return json::parse(line).as_object();
+    }
+    /// Reads `n` output lines in large chunks (blocking); they must be the last output read.
+    std::vector<std::string> read_lines(std::size_t n) {
+        std::vector<std::string> lines;
+        std::string partial;
+        std::vector<char> buf(1 << 16);
+        while (lines.size() < n) {
+            ssize_t got = ::read(out_[0], buf.data(), buf.size());
+            REQUIRE(got > 0);
+            for (char c : std::string_view(buf.data(), static_cast<std::size_t>(got))) {
+                if (c == '\n') {
+                    lines.push_back(std::move(partial));
+                    partial.clear();
+                } else {
+                    partial.push_back(c);
+                }
+            }
+        }
+        return lines;
     }
     int exit_code() { return result_.get(); }
 
@@ -132,6 +155,81 @@ TEST_SUITE("transport/stdio/stdio_loop") {
         CHECK(loop.read_line().at("id") == json::value(9));  // nothing for id 7 came first
         loop.close_input();
         CHECK(loop.exit_code() == 0);
+    }
+
+    TEST_CASE("a burst of requests gets every response once, each a whole line") {
+        // Workers finishing together hand their lines to whichever one is writing.
+        EngineHarness h;
+        PipeLoop loop(h);
+        loop.write(init_lines());
+        loop.read_line();
+        constexpr int kCount = 300;
+        std::string burst;
+        for (int i = 1; i <= kCount; ++i) {
+            burst += i % 2 == 0 ? line(request(i, "ping"))
+                                : line(request(i, "tools/call", {{"name", "probe_echo"}, {"arguments", {{"slug", "a"}}}}));
+        }
+        loop.write(burst);
+        std::map<std::int64_t, int> seen;
+        for (int i = 0; i < kCount; ++i) {
+            auto m = loop.read_line();  // a torn or merged line would not parse
+            CHECK(m.contains("result"));
+            ++seen[m.at("id").as_int64()];
+        }
+        CHECK(seen.size() == kCount);
+        CHECK(seen.begin()->first == 1);
+        CHECK(seen.rbegin()->first == kCount);
+        CHECK(std::all_of(seen.begin(), seen.end(), [](auto const& kv) { return kv.second == 1; }));
+        loop.close_input();
+        CHECK(loop.exit_code() == 0);
+    }
+
+    TEST_CASE("a client that reads only after sending everything gets every response") {
+        // More output than the pipe and the writer's queue hold: senders wait, nothing is lost.
+        EngineHarness h;
+        PipeLoop loop(h);
+        loop.write(init_lines());
+        loop.read_line();
+        loop.write(line(request(1, "tools/list")));
+        std::size_t const size = json::serialize(loop.read_line()).size();
+        std::size_t const count = (3U << 20U) / size + 1;
+        auto sent = std::async(std::launch::async, [&loop, count] {
+            for (std::size_t i = 2; i < count + 2; ++i) {
+                loop.write(line(request(static_cast<std::int64_t>(i), "tools/list")));
+            }
+        });
+        sent.get();
+        auto lines = loop.read_lines(count);
+        std::map<std::int64_t, int> seen;
+        for (auto const& l : lines) {
+            ++seen[json::parse(l).at("id").as_int64()];
+        }
+        CHECK(seen.size() == count);
+        CHECK(std::all_of(seen.begin(), seen.end(), [](auto const& kv) { return kv.second == 1; }));
+        loop.close_input();
+        CHECK(loop.exit_code() == 0);
+    }
+
+    TEST_CASE("a client that stops reading does not stop the loop") {
+        EngineHarness h;
+        int in[2];
+        int out[2];
+        REQUIRE(::pipe(in) == 0);
+        REQUIRE(::pipe(out) == 0);
+        ::close(out[0]);  // every write now fails with EPIPE
+        stdio::StdioOptions options;
+        options.in_fd = in[0];
+        options.out_fd = out[1];
+        auto done = std::async(std::launch::async, [&] { return stdio::run_stdio(*h.engine, h.actor, options); });
+        std::string text = init_lines();
+        for (int i = 1; i <= 20; ++i) {
+            text += line(request(i, "ping"));
+        }
+        REQUIRE(::write(in[1], text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+        ::close(in[1]);
+        CHECK(done.get() == 0);
+        ::close(in[0]);
+        ::close(out[1]);
     }
 
     TEST_CASE("progress notifications and the response are whole lines") {
