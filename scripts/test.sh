@@ -3,7 +3,8 @@
 # missing, builds Signoff with ASan+UBSan and -Werror, starts a throw-away
 # PostgreSQL cluster, and runs every ctest test (unit suites on both back ends,
 # end-to-end tests of the real binary over stdio, HTTP and REST, the MCP
-# TypeScript SDK interop test and the official conformance suite).
+# TypeScript SDK interop test and the official conformance suite). Then the
+# same suite again built with ThreadSanitizer (skip with SIGNOFF_TSAN=0).
 # Usage: scripts/test.sh [extra ctest arguments, e.g. -R catalog]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,16 +12,24 @@ root=$(pwd)
 
 scripts/setup.sh
 
-build=${SIGNOFF_TEST_BUILD_DIR:-$root/build-test}
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DSIGNOFF_WERROR=ON \
-      "-DSIGNOFF_SANITIZE=address;undefined" >/dev/null
-cmake --build "$build" -j"$(nproc)"
-
 eval "$(scripts/pg_test_cluster.sh start)"
 trap 'scripts/pg_test_cluster.sh stop "$SIGNOFF_TEST_PG_DIR" >/dev/null 2>&1 || true' EXIT
 
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+# run_leg NAME SANITIZERS: configure, build and run ctest in build-test-NAME.
+run_leg() {
+  local build=$root/build-test-$1
+  echo "== test leg: $1 (sanitizers: $2)"
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DSIGNOFF_WERROR=ON \
+        "-DSIGNOFF_SANITIZE=$2" >/dev/null
+  cmake --build "$build" -j"$(nproc)"
+  mkdir -p "$build/test-tmp"
+  (cd "$build" && ctest --output-on-failure -j"$(nproc)" "${@:3}")
+}
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-mkdir -p "$build/test-tmp"
-cd "$build"
-ctest --output-on-failure -j"$(nproc)" "$@"
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+run_leg asan "address;undefined" "$@"
+if [ "${SIGNOFF_TSAN:-1}" != 0 ]; then
+  run_leg tsan "thread" "$@"
+fi

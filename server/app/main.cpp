@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "server/app/services.hpp"
+#include "tools/families/docs_table.hpp"
 #include "transport/http/http_server.hpp"
 #include "transport/mcp/engine.hpp"
 #include "transport/stdio/stdio_loop.hpp"
@@ -33,6 +34,9 @@ Usage:
   signoff admin bootstrap [--db URL] [--org NAME] [--email EMAIL]
       Creates the org and its first super_admin if absent and prints a new API key
       as JSON: {"org":…,"user_id":…,"api_key":…}. Safe to run twice.
+
+  signoff docs tools
+      Prints the Markdown table of tools (as in README.md), generated from the tool rows.
 
   --db takes sqlite:PATH (default sqlite:./signoff.db) or a postgres://… URL.
   Migrations run at start.
@@ -261,6 +265,15 @@ int main(int argc, char** argv) {
         }
         if (o.command == std::vector<std::string>{"admin", "bootstrap"}) {
             return cmd_bootstrap(o);
+        }
+        if (o.command == std::vector<std::string>{"docs", "tools"}) {
+            auto app = signoff::app::build_app(AppConfig{"sqlite::memory:", false});
+            if (!app) {
+                std::cerr << "signoff: " << app.error().message << "\n";
+                return 1;
+            }
+            std::cout << signoff::tools::families::markdown_tool_table((*app)->registry);
+            return 0;
         }
         if (o.command.empty()) {
             usage_error("no command given");
