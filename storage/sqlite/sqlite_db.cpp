@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
@@ -383,6 +384,16 @@ private:
     std::optional<DbError> failed_;
 };
 
+/// Process-wide settings, applied before the first connection opens (SQLite
+/// refuses them later, which is harmless: the defaults then stay). Memory
+/// statistics, on by default, take one global mutex around every allocation,
+/// which serialises reader connections that otherwise run in parallel; we never
+/// read those statistics.
+void configure_library() {
+    static std::once_flag once;
+    std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 class SqliteDb final : public Db {
 public:
     explicit SqliteDb(std::string const& path) {
@@ -437,6 +448,7 @@ DbResult<std::unique_ptr<Db>> open_sqlite(std::string const& path) {
     if (path.empty()) {
         return usage_error("sqlite: needs a file path or :memory:");
     }
+    configure_library();
     auto db = std::make_unique<SqliteDb>(path);
     if (auto st = db->check(); !st) {
         return st.error();

@@ -38,17 +38,7 @@ bool step(ToolContext const& ctx) {
 }
 
 ToolSpec row(std::string name, std::string description, registry::Handler handler) {
-    ToolSpec t;
-    t.input_schema = "conformance/" + name + ".input";
-    t.output_schema = "conformance/call_tool_result.output";
-    t.title = name;
-    t.name = std::move(name);
-    t.description = std::move(description);
-    t.annotations = {true, false, true, false};
-    t.handler = std::move(handler);
-    t.raw_call_result = true;
-    t.permissions = "anyone (conformance mode only)";
-    return t;
+    return detail::conformance_row(std::move(name), std::move(description), std::move(handler));
 }
 
 Result<json::value> simple_text(ToolContext&, json::object const&) {
@@ -115,12 +105,18 @@ Result<json::value> error_handling(ToolContext&, json::object const&) {
     return r;
 }
 
-/// A server→client request, refused when the transport cannot make one.
-Result<json::value> ask_client(ToolContext& ctx, std::string const& method, json::object params) {
-    if (!ctx.client_request) {
+/// Client input under `key`: a server→client request in the handshake era, an
+/// MRTR round in the stateless era; refused when the connection offers neither.
+Result<json::value> ask_client(
+    ToolContext& ctx,
+    std::string const& key,
+    std::string const& method,
+    json::object params
+) {
+    if (!ctx.ask) {
         return Error::failed_precondition(method + " is not available on this connection");
     }
-    return ctx.client_request(method, params);
+    return ctx.ask(key, method, params);
 }
 
 Result<json::value> sampling(ToolContext& ctx, json::object const& args) {
@@ -129,7 +125,7 @@ Result<json::value> sampling(ToolContext& ctx, json::object const& args) {
         {"content", text_block(args.at("prompt").as_string())}
     };
     json::object params{{"messages", json::array{message}}, {"maxTokens", 100}};
-    auto answer = ask_client(ctx, "sampling/createMessage", std::move(params));
+    auto answer = ask_client(ctx, "sampling", "sampling/createMessage", std::move(params));
     if (!answer) {
         return answer.error();
     }
@@ -160,7 +156,7 @@ Result<json::value> elicitation(ToolContext& ctx, json::object const& args) {
         {"required", json::array{"username", "email"}}
     };
     json::object params{{"message", args.at("message")}, {"requestedSchema", std::move(schema)}};
-    auto answer = ask_client(ctx, "elicitation/create", std::move(params));
+    auto answer = ask_client(ctx, "elicitation", "elicitation/create", std::move(params));
     if (!answer) {
         return answer.error();
     }
@@ -170,7 +166,7 @@ Result<json::value> elicitation(ToolContext& ctx, json::object const& args) {
 Result<json::value> elicit_with_schema(ToolContext& ctx, std::string message, json::object props) {
     json::object schema{{"type", "object"}, {"properties", std::move(props)}};
     json::object params{{"message", std::move(message)}, {"requestedSchema", std::move(schema)}};
-    auto answer = ask_client(ctx, "elicitation/create", std::move(params));
+    auto answer = ask_client(ctx, "elicitation", "elicitation/create", std::move(params));
     if (!answer) {
         return answer.error();
     }
@@ -230,7 +226,7 @@ Result<json::value> missing_capability(ToolContext& ctx, json::object const&) {
         {"messages", json::array{json::object{{"role", "user"}, {"content", text_block("ping")}}}},
         {"maxTokens", 10}
     };
-    auto answer = ask_client(ctx, "sampling/createMessage", std::move(params));
+    auto answer = ask_client(ctx, "sampling", "sampling/createMessage", std::move(params));
     if (!answer) {
         return answer.error();
     }
@@ -365,8 +361,27 @@ void add_prompts(registry::Registry& r) {
 
 }  // namespace
 
+namespace detail {
+
+ToolSpec conformance_row(std::string name, std::string description, registry::Handler handler) {
+    ToolSpec t;
+    t.input_schema = "conformance/" + name + ".input";
+    t.output_schema = "conformance/call_tool_result.output";
+    t.title = name;
+    t.name = std::move(name);
+    t.description = std::move(description);
+    t.annotations = {true, false, true, false};
+    t.handler = std::move(handler);
+    t.raw_call_result = true;
+    t.permissions = "anyone (conformance mode only)";
+    return t;
+}
+
+}  // namespace detail
+
 void register_conformance_fixtures(registry::Registry& registry) {
     add_tools(registry);
+    detail::add_input_fixtures(registry);
     add_resources(registry);
     add_prompts(registry);
 }

@@ -229,7 +229,10 @@ std::vector<FieldError> validate_with(Registry::Compiled const* c, json::value c
     if (!errors.empty()) {
         return errors;
     }
-    valijson::Validator validator;
+    // A Validator caches each `pattern` regex it compiles, and compiling one costs
+    // far more than a whole validation; the cache is not thread-safe, so each
+    // thread keeps its own. Patterns come from our schemas only, so it stays small.
+    thread_local valijson::Validator validator;
     valijson::ValidationResults results;
     valijson::adapters::BoostJsonAdapter target(v);
     if (!validator.validate(c->schema, target, &results)) {
@@ -250,16 +253,16 @@ std::vector<FieldError> validate_with(Registry::Compiled const* c, json::value c
 
 Result<json::value>
 Registry::invoke(ToolSpec const& tool, json::value const& args, ToolContext& ctx) const {
-    json::object const empty;
+    static json::value const kNoArguments = json::object{};
     if (!args.is_null() && !args.is_object()) {
         return Error::invalid_field("arguments", "arguments must be a JSON object");
     }
-    json::object const& obj = args.is_object() ? args.get_object() : empty;
+    json::value const& as_value = args.is_object() ? args : kNoArguments;
+    json::object const& obj = as_value.get_object();
     auto in = compiled_.find(tool.input_schema);
     if (in == compiled_.end()) {
         return Error::internal("registry not sealed");
     }
-    json::value const as_value = args.is_object() ? args : json::value(json::object{});
     if (auto errors = validate_with(in->second.get(), as_value); !errors.empty()) {
         std::string msg = "invalid arguments for " + tool.name + ": " + errors.front().field +
                           " " + errors.front().message;
@@ -435,13 +438,19 @@ json::object error_body(Error const& e) {
 }
 
 json::object call_tool_result(Result<json::value> const& r) {
+    return call_tool_result(Result<json::value>(r));
+}
+
+json::object call_tool_result(Result<json::value>&& r) {
     if (r) {
-        json::array content{json::object{{"type", "text"}, {"text", json::serialize(*r)}}};
-        return {
-            {"content", std::move(content)},
-            {"structuredContent", *r},
-            {"isError", false},
-        };
+        json::object out;
+        out.reserve(3);
+        out.emplace(
+            "content", json::array{json::object{{"type", "text"}, {"text", json::serialize(*r)}}}
+        );
+        out.emplace("structuredContent", std::move(*r));  // initializer lists would copy it
+        out.emplace("isError", false);
+        return out;
     }
     auto body = error_body(r.error());
     json::array content{json::object{{"type", "text"}, {"text", json::serialize(body)}}};

@@ -156,5 +156,7 @@ boost::json::object error_body(server::core::Error const& e);
 /// The MCP CallToolResult for an invoke() outcome: structuredContent plus one
 /// text block with the same JSON; on error `isError: true` and the error body.
 boost::json::object call_tool_result(server::core::Result<boost::json::value> const& r);
+/// The same, moving the value into structuredContent instead of copying it.
+boost::json::object call_tool_result(server::core::Result<boost::json::value>&& r);
 
 }  // namespace signoff::tools::registry

@@ -161,12 +161,14 @@ void precheck(
 }
 
 bool is_supported_keyword(std::string_view keyword) {
-    static constexpr std::array<std::string_view, 30> kKeywords{
+    // if/then/else: valijson applies them when parsing as draft 7 (registry.cpp does).
+    static constexpr std::array<std::string_view, 33> kKeywords{
         "$schema",    "$id",        "$ref",       "definitions", "$defs", "title",     "description",
         "type",       "properties", "required",   "additionalProperties",   "enum",
         "const",      "pattern",    "minLength",  "maxLength",   "minimum",   "maximum",
         "items",      "minItems",   "maxItems",   "uniqueItems", "format",    "oneOf",
         "anyOf",      "allOf",      "not",        "default",     "examples",  "exclusiveMinimum",
+        "if",         "then",       "else",
     };
     for (auto const k : kKeywords) {
         if (k == keyword) {

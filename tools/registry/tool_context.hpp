@@ -1,7 +1,7 @@
 // What a tool handler (and a resource or prompt handler) receives besides its
 // arguments: the acting principal, the domain services, and the hooks the
-// session engine provides for progress, logging, cancellation and, in the
-// handshake era, requests back to the client.
+// session engine provides for progress, logging, cancellation and input from
+// the client (server→client requests, or MRTR rounds in the stateless era).
 #pragma once
 
 #include <atomic>
@@ -55,6 +55,27 @@ struct ToolContext {
         boost::json::object const& params
     )>
         client_request{};
+    /// Asks the client for input (elicitation/create, sampling/createMessage,
+    /// roots/list) in either era; `key` names the request, stable across
+    /// retries and unique within the call. Handshake era: a server→client
+    /// request through client_request (the key is unused). Stateless era
+    /// (MRTR, SEP-2322): the client's answer under `key` in the retry's
+    /// inputResponses; without one the request is recorded and kUnavailable
+    /// returned, and the engine answers `input_required` with every recorded
+    /// request, whatever the handler returns. The retry runs the handler
+    /// again from the start, so code before an ask must have no side effects.
+    /// kFailedPrecondition when the client lacks the capability (a handler
+    /// that fails after that makes the engine answer -32021 in the stateless
+    /// era). Empty when neither era can deliver input on this connection.
+    std::function<server::core::Result<boost::json::value>(
+        std::string const& key,
+        std::string const& method,
+        boost::json::object const& params
+    )>
+        ask{};
+    /// Stateless era: the input rounds a verified requestState says came
+    /// before this run (0 on a first call and in the handshake era).
+    int input_round{0};
 
     bool is_cancelled() const { return cancelled && cancelled->load(); }
 };

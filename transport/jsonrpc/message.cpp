@@ -88,7 +88,11 @@ std::variant<json::value, RpcError> parse(std::string_view text, Limits const& l
 
 bool is_valid_id(json::value const& id) { return id.is_string() || id.is_int64() || id.is_uint64(); }
 
-Envelope classify(json::value const& message) {
+namespace {
+
+/// classify() for both overloads: `own_params`, when given, is the message's
+/// params object, which the caller lets us move from.
+Envelope classify_message(json::value const& message, json::object* own_params) {
     if (message.is_array()) {
         return invalid(nullptr, "batch requests are not supported");
     }
@@ -117,12 +121,31 @@ Envelope classify(json::value const& message) {
     if (params != nullptr && !params->is_object()) {
         return invalid(echo, "params must be an object", notification);
     }
-    json::object p = params != nullptr ? params->as_object() : json::object{};
     std::string name(method->as_string());
+    json::object p;
+    if (own_params != nullptr) {
+        p = std::move(*own_params);
+    } else if (params != nullptr) {
+        p = params->as_object();
+    }
     if (notification) {
         return Notification{std::move(name), std::move(p)};
     }
     return Request{*id, std::move(name), std::move(p), params != nullptr};
+}
+
+}  // namespace
+
+Envelope classify(json::value const& message) { return classify_message(message, nullptr); }
+
+Envelope classify(json::value&& message) {
+    json::object* params = nullptr;
+    if (auto* o = message.if_object()) {
+        if (auto* p = o->if_contains("params")) {
+            params = p->if_object();
+        }
+    }
+    return classify_message(message, params);
 }
 
 json::object make_result(json::value const& id, json::object result) {

@@ -65,6 +65,9 @@ using Envelope = std::variant<Request, Notification, Response, Invalid>;
 /// array (a 2025-03-26 batch) is Invalid with -32600 "batch requests are not
 /// supported": batching was removed in 2025-06-18 and we do not serve it.
 Envelope classify(boost::json::value const& message);
+/// The same, but a Request or Notification takes `params` out of `message`
+/// instead of copying it; every other member of `message` stays in place.
+Envelope classify(boost::json::value&& message);
 
 /// True for a JSON-RPC id we accept: a string or an integer.
 bool is_valid_id(boost::json::value const& id);

@@ -1,6 +1,7 @@
 // Builds the ToolContext a handler sees: progress notifications when the
 // caller sent a progressToken, log messages filtered by the session's (or the
-// stateless request's) level, and server→client requests in the handshake era.
+// stateless request's) level, and client input: server→client requests in the
+// handshake era, MRTR rounds (mrtr.cpp) in the stateless era.
 #include <cstdint>
 #include <mutex>
 
@@ -13,9 +14,6 @@ namespace json = boost::json;
 using server::core::Error;
 using tools::registry::ToolContext;
 
-namespace {
-
-/// The client capability a server→client method needs, or "" when none.
 std::string_view capability_for(std::string_view method) {
     if (method == "sampling/createMessage") {
         return "sampling";
@@ -27,6 +25,27 @@ std::string_view capability_for(std::string_view method) {
         return "roots";
     }
     return "";
+}
+
+namespace {
+
+/// A handshake-era server→client request, answered through the call's session.
+server::core::Result<json::value> ask_session(
+    Call const& call,
+    std::chrono::milliseconds timeout,
+    std::string const& method,
+    json::object const& params
+) {
+    Session& session = *call.session;
+    std::string_view cap = capability_for(method);
+    if (!cap.empty() && !session.client_has(cap)) {
+        return Error::failed_precondition(
+            "the client did not declare the " + std::string(cap) + " capability"
+        );
+    }
+    std::int64_t id = session.open_client_request();
+    call.in.out->send(jsonrpc::make_request(id, method, params));
+    return session.await_client_response(id, call.cancel, timeout);
 }
 
 std::optional<json::value> progress_token(json::object const& params) {
@@ -82,10 +101,12 @@ progress_hook(Outbound* out, json::value token) {
 }  // namespace
 
 ToolContext EngineCore::make_context(Call& call, std::string const& logger) const {
-    ToolContext ctx;
-    ctx.actor = call.in.actor;
-    ctx.services = &services_;
-    ctx.cancelled = call.cancel;
+    // Initialised here, not assigned after: the default token would cost an allocation.
+    ToolContext ctx{.actor = call.in.actor, .services = &services_, .cancelled = call.cancel};
+    bool const stateless = call.era == Era::kStateless;
+    if (stateless) {
+        install_input_hooks(call, ctx);  // MRTR needs no outbound channel
+    }
     Outbound* out = call.in.out;
     if (out == nullptr) {
         return ctx;  // nowhere to send notifications or requests
@@ -94,7 +115,6 @@ ToolContext EngineCore::make_context(Call& call, std::string const& logger) cons
         ctx.progress = progress_hook(out, std::move(*token));
     }
     std::shared_ptr<Session> session = call.session;
-    bool const stateless = call.era == Era::kStateless;
     std::optional<int> stateless_level = call.log_level;
     ctx.log = [out, session, stateless, stateless_level, logger](
                   std::string const& level, json::value const& data
@@ -109,41 +129,21 @@ ToolContext EngineCore::make_context(Call& call, std::string const& logger) cons
         out->send(jsonrpc::make_notification("notifications/message", std::move(params)));
     };
     if (stateless) {
-        // Stateless servers never send requests (MRTR replaces them, which we do
-        // not serve). An undeclared capability becomes -32021 for the call.
-        Call* c = &call;
-        ctx.client_request = [c](std::string const& method, json::object const&)
-            -> server::core::Result<json::value> {
-            std::string_view cap = capability_for(method);
-            auto const* declared = cap.empty() ? nullptr : c->client_capabilities.if_contains(cap);
-            if (!cap.empty() && declared == nullptr) {
-                c->missing_capability = std::string(cap);
-                return Error::failed_precondition("the client did not declare " + std::string(cap));
-            }
-            return Error::unavailable(
-                method + " needs a server→client request, which 2026-07-28 does not allow"
-            );
-        };
-        return ctx;
+        return ctx;  // the server never sends requests; input comes through MRTR
     }
     if (!session) {
         return ctx;  // a session-less request cannot receive the client's answer
     }
+    // Two trivially copyable captures: std::function keeps them inline (no
+    // allocation). The hooks are called only while the handler runs.
+    Call const* c = &call;
     auto timeout = options_.client_request_timeout;
-    tools::registry::CancelToken cancel = call.cancel;
-    ctx.client_request = [out, session, timeout, cancel](
-                             std::string const& method, json::object const& params
-                         ) -> server::core::Result<json::value> {
-        std::string_view cap = capability_for(method);
-        if (!cap.empty() && !session->client_has(cap)) {
-            return Error::failed_precondition(
-                "the client did not declare the " + std::string(cap) + " capability"
-            );
-        }
-        std::int64_t id = session->open_client_request();
-        out->send(jsonrpc::make_request(id, method, params));
-        return session->await_client_response(id, cancel, timeout);
+    ctx.client_request = [c, timeout](std::string const& method, json::object const& params) {
+        return ask_session(*c, timeout, method, params);
     };
+    ctx.ask = [c, timeout](
+                  std::string const&, std::string const& method, json::object const& params
+              ) { return ask_session(*c, timeout, method, params); };
     return ctx;
 }
 

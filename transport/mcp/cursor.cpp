@@ -1,5 +1,6 @@
 // List cursors and base64 for the session engine. A cursor is opaque to
 // clients: base64url("o" + offset); anything else is an invalid cursor.
+// Also the strict base64 of `=?base64?…?=` headers and MRTR's base64url.
 #include <array>
 #include <cstdint>
 
@@ -82,10 +83,21 @@ std::optional<std::size_t> decode_cursor(std::string_view cursor) {
 }
 
 std::optional<std::string> decode_base64(std::string_view text) {
-    while (!text.empty() && text.back() == '=') {
+    // Padded form only (RFC 4648 §4): a length that is a multiple of four with
+    // at most two '=' at the end. "SGVsbG8" (padding missing) is refused.
+    if (text.size() % 4 != 0) {
+        return std::nullopt;
+    }
+    for (int i = 0; i < 2 && !text.empty() && text.back() == '='; ++i) {
         text.remove_suffix(1);
     }
     return decode(text, kStdAlphabet);
+}
+
+std::string encode_base64url(std::string_view bytes) { return encode(bytes, kUrlAlphabet); }
+
+std::optional<std::string> decode_base64url(std::string_view text) {
+    return decode(text, kUrlAlphabet);
 }
 
 }  // namespace signoff::transport::mcp::detail

@@ -156,6 +156,8 @@ Reply no_body() { return Reply{std::nullopt, 202, false}; }
 
 namespace detail {
 
+std::optional<std::string> decode_header_value(std::string const& raw) { return header_value(raw); }
+
 MethodError invalid_params(std::string message) {
     return rpc_error(jsonrpc::kInvalidParams, std::move(message));
 }
@@ -198,8 +200,8 @@ json::object EngineCore::capabilities(Era era) const {
     };
 }
 
-Reply EngineCore::handle(Inbound const& in) {
-    jsonrpc::Envelope env = jsonrpc::classify(in.message);
+Reply EngineCore::handle(Inbound& in) {
+    jsonrpc::Envelope env = jsonrpc::classify(std::move(in.message));
     if (auto* bad = std::get_if<jsonrpc::Invalid>(&env)) {
         if (bad->notification) {
             return no_body();
@@ -263,7 +265,13 @@ Outcome EngineCore::dispatch(MethodInfo const* info, Call& call, bool has_params
     if (!has_params && (info->flags & kParamsOptional) == 0) {
         return invalid_params(call.method + " needs params");
     }
-    return info->handler(*this, call);
+    if (call.era != Era::kStateless || (info->flags & kInputRounds) == 0) {
+        return info->handler(*this, call);
+    }
+    if (auto refused = load_input_rounds(*this, call)) {
+        return std::move(*refused);
+    }
+    return settle_input_rounds(*this, call, info->handler(*this, call));
 }
 
 std::optional<MethodError> EngineCore::check_handshake(Call const& call) const {
@@ -322,13 +330,15 @@ Reply EngineCore::finish(Call& call, MethodInfo const* info, Outcome outcome) co
     }
     json::object result = std::move(std::get<json::object>(outcome));
     if (call.era == Era::kStateless) {
-        result["resultType"] = "complete";
+        result["resultType"] = call.input.required ? "input_required" : "complete";
         json::value& meta = result["_meta"];
         if (!meta.is_object()) {
             meta.emplace_object();
         }
         meta.as_object()["io.modelcontextprotocol/serverInfo"] = server_info();
-        if (info != nullptr && (info->flags & kCacheable) != 0) {
+        // Results that depend on input rounds are never cached.
+        bool const cacheable = info != nullptr && (info->flags & kCacheable) != 0;
+        if (cacheable && !call.input.retry && !call.input.required) {
             result["ttlMs"] = options_.cache_ttl_ms;
             result["cacheScope"] = "private";
         }

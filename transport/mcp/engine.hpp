@@ -90,6 +90,9 @@ struct EngineOptions {
     /// ttlMs on stateless-era cacheable results (cacheScope is always
     /// "private": lists may depend on the caller's credentials).
     std::int64_t cache_ttl_ms{60000};
+    /// How long a stateless-era requestState (MRTR, input_required) stays
+    /// valid after it was issued.
+    std::chrono::milliseconds input_state_ttl{std::chrono::minutes(10)};
 };
 
 class Engine {

@@ -127,31 +127,29 @@ Outcome tools_call(EngineCore& engine, Call& call) {
     if (auto* e = std::get_if<MethodError>(&name)) {
         return *e;
     }
-    json::value args = nullptr;
+    static json::value const kNoArguments = nullptr;
+    json::value const* args = &kNoArguments;
     if (auto const* a = call.params.if_contains("arguments"); a != nullptr && !a->is_null()) {
         if (!a->is_object()) {
             return invalid_params("tools/call arguments must be an object");
         }
-        args = *a;
+        args = a;
     }
     ToolSpec const* tool = engine.registry().find_tool(std::get<std::string>(name));
     if (tool == nullptr) {
         return invalid_params("unknown tool: " + std::get<std::string>(name));
     }
-    ToolContext ctx = engine.make_context(call, tool->name);
-    auto result = engine.registry().invoke(*tool, args, ctx);
-    if (call.missing_capability) {
-        MethodError e{{jsonrpc::kMissingRequiredClientCapability, "", {}}, 400};
-        e.error.message = tool->name + " needs the client capability " + *call.missing_capability;
-        e.error.data = json::object{
-            {"requiredCapabilities", json::object{{*call.missing_capability, json::object{}}}}
-        };
-        return e;
+    if (call.in.http && call.era == Era::kStateless) {
+        if (auto mismatch = check_param_headers(engine, call, *tool, *args)) {
+            return std::move(*mismatch);
+        }
     }
+    ToolContext ctx = engine.make_context(call, tool->name);
+    auto result = engine.registry().invoke(*tool, *args, ctx);
     if (tool->raw_call_result && result && result->is_object()) {
         return result->as_object();
     }
-    return call_tool_result(result);
+    return call_tool_result(std::move(result));
 }
 
 Outcome resources_list(EngineCore& engine, Call& call) {

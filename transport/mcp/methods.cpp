@@ -126,12 +126,12 @@ std::map<std::string, MethodInfo, std::less<>> method_table() {
         {"resources/unsubscribe", {kHandshakeEra, &unsubscribe}},
         {"server/discover", {kStatelessEra | kParamsOptional | kCacheable, &discover}},
         {"tools/list", {kListing, &tools_list}},
-        {"tools/call", {kBothEras, &tools_call}},
+        {"tools/call", {kBothEras | kInputRounds, &tools_call}},
         {"resources/list", {kListing, &resources_list}},
         {"resources/templates/list", {kListing, &resource_templates_list}},
-        {"resources/read", {kBothEras | kCacheable, &resources_read}},
+        {"resources/read", {kBothEras | kCacheable | kInputRounds, &resources_read}},
         {"prompts/list", {kListing, &prompts_list}},
-        {"prompts/get", {kBothEras, &prompts_get}},
+        {"prompts/get", {kBothEras | kInputRounds, &prompts_get}},
         {"completion/complete", {kBothEras, &completion_complete}},
     };
 }

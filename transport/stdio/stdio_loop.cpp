@@ -1,6 +1,6 @@
 // stdio loop: a reader on the calling thread splits input into lines and a
 // small worker pool runs requests, so ping and notifications/cancelled are
-// answered while a slow tool runs. Output lines are written whole under a mutex.
+// answered while a slow tool runs. Output lines are written whole, in batches.
 #include "transport/stdio/stdio_loop.hpp"
 
 #include <cerrno>
@@ -10,6 +10,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -22,50 +23,88 @@ namespace json = boost::json;
 
 namespace {
 
-/// Writes one compact JSON message per line; thread-safe. After a write error
-/// (the client went away) further messages are dropped.
+/// Writes one compact JSON message per line; thread-safe. Lines queue in a
+/// buffer and whichever sender finds no write under way writes everything
+/// queued, with one system call per batch: under load, workers hand over their
+/// lines instead of waiting for each other's writes, and a lone reply still
+/// goes out at once. A message is on the wire once the thread writing has
+/// finished, which happens before the loop's threads are joined. Senders wait
+/// while kMaxQueuedBytes are queued, so a client that reads slowly slows the
+/// workers down instead of growing the buffer. After a write error (the client
+/// went away) further messages are dropped.
 class LineWriter final : public mcp::Outbound {
 public:
+    static constexpr std::size_t kMaxQueuedBytes = std::size_t{1} << 20U;
+
     explicit LineWriter(int fd) : fd_(fd) {}
 
     void send(json::object const& message) override {
         std::string line = jsonrpc::to_line(message);
         line.push_back('\n');
-        std::lock_guard lock(mu_);
-        std::size_t done = 0;
-        while (!broken_ && done < line.size()) {
-            ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+        std::unique_lock lock(mu_);
+        // Nothing is queued unless a write is under way, whose next batch drains it.
+        drained_.wait(lock, [this] { return broken_ || queued_.size() < kMaxQueuedBytes; });
+        queued_.append(line);
+        if (writing_) {
+            return;  // the thread writing now takes this line with its next batch
+        }
+        writing_ = true;
+        while (!queued_.empty() && !broken_) {
+            batch_.swap(queued_);
+            drained_.notify_all();
+            lock.unlock();
+            bool const ok = write_all(batch_);
+            batch_.clear();
+            lock.lock();
+            broken_ = broken_ || !ok;
+        }
+        queued_.clear();
+        writing_ = false;
+        drained_.notify_all();  // wakes senders that waited on a write that failed
+    }
+
+private:
+    bool write_all(std::string_view data) const {
+        while (!data.empty()) {
+            ssize_t n = ::write(fd_, data.data(), data.size());
             if (n < 0 && errno == EINTR) {
                 continue;
             }
             if (n <= 0) {
-                broken_ = true;
-                break;
+                return false;
             }
-            done += static_cast<std::size_t>(n);
+            data.remove_prefix(static_cast<std::size_t>(n));
         }
+        return true;
     }
 
-private:
     int fd_;
     std::mutex mu_;
-    bool broken_{false};
+    std::condition_variable drained_;
+    std::string queued_;   // guarded by mu_
+    bool writing_{false};  // guarded by mu_: one thread writes at a time
+    bool broken_{false};   // guarded by mu_
+    std::string batch_;    // owned by the thread writing
 };
 
-/// A fixed pool draining a FIFO of jobs; close() lets queued jobs finish.
+/// A fixed pool of threads serving a FIFO of messages; close() lets queued
+/// messages finish. The queue holds messages, not closures, so handing one over
+/// costs no allocation of its own.
 class WorkerPool {
 public:
-    explicit WorkerPool(std::size_t n) {
+    using Serve = std::function<void(json::value)>;
+
+    WorkerPool(std::size_t n, Serve serve) : serve_(std::move(serve)) {
         for (std::size_t i = 0; i < (n == 0 ? 1 : n); ++i) {
             threads_.emplace_back([this] { run(); });
         }
     }
     ~WorkerPool() { close(); }
 
-    void post(std::function<void()> job) {
+    void post(json::value message) {
         {
             std::lock_guard lock(mu_);
-            jobs_.push_back(std::move(job));
+            queue_.push_back(std::move(message));
         }
         cv_.notify_one();
     }
@@ -86,23 +125,24 @@ public:
 private:
     void run() {
         for (;;) {
-            std::function<void()> job;
+            json::value message;
             {
                 std::unique_lock lock(mu_);
-                cv_.wait(lock, [this] { return closed_ || !jobs_.empty(); });
-                if (jobs_.empty()) {
+                cv_.wait(lock, [this] { return closed_ || !queue_.empty(); });
+                if (queue_.empty()) {
                     return;
                 }
-                job = std::move(jobs_.front());
-                jobs_.pop_front();
+                message = std::move(queue_.front());
+                queue_.pop_front();
             }
-            job();
+            serve_(std::move(message));
         }
     }
 
+    Serve const serve_;
     std::mutex mu_;
     std::condition_variable cv_;
-    std::deque<std::function<void()>> jobs_;
+    std::deque<json::value> queue_;
     bool closed_{false};
     std::vector<std::thread> threads_;
 };
@@ -125,7 +165,7 @@ public:
           options_(options),
           writer_(options.out_fd),
           session_(engine.new_session()),
-          pool_(options.workers) {}
+          pool_(options.workers, [this](json::value m) { serve(std::move(m)); }) {}
 
     int run() {
         int rc = read_all();
@@ -202,7 +242,7 @@ private:
             serve(std::move(message));
             return;
         }
-        pool_.post([this, m = std::move(message)]() mutable { serve(std::move(m)); });
+        pool_.post(std::move(message));
     }
 
     void serve(json::value message) {

@@ -4,7 +4,8 @@
 //
 //   stdin line ─► jsonrpc::parse ─► ordered? ─ yes ─► Engine::handle (reader thread)
 //                                           └─ no ──► worker pool ─► Engine::handle
-//   replies, notifications, server→client requests ─► one whole line each, under a mutex
+//   replies, notifications, server→client requests ─► whole lines, queued; one
+//   write(2) carries every line queued while the previous write ran
 #pragma once
 
 #include <cstddef>

@@ -26,14 +26,51 @@ void full_registry(registry::Registry& r) {
     REQUIRE_MESSAGE(st.has_value(), st.error().message);
 }
 
+/// True when some `$ref` in `v` names a plain-name fragment ("#name"), which
+/// only `$anchor` resolution could serve.
+bool refs_an_anchor(json::value const& v) {
+    if (auto const* o = v.if_object()) {
+        for (auto const& [key, sub] : *o) {
+            if (key == "$ref" && sub.is_string() && sub.get_string().starts_with("#") &&
+                !sub.get_string().starts_with("#/") && sub.get_string() != "#") {
+                return true;
+            }
+            if (refs_an_anchor(sub)) {
+                return true;
+            }
+        }
+    } else if (auto const* a = v.if_array()) {
+        for (auto const& sub : *a) {
+            if (refs_an_anchor(sub)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/// Keywords outside the validator's set that are safe where they stand:
+/// `x-mcp-header` is an MCP annotation the engine enforces (Mcp-Param-*
+/// headers), not a validation keyword; `$anchor` only names a subschema, so
+/// ignoring it (valijson does not implement it) loses nothing as long as no
+/// `$ref` of the document points at an anchor.
+bool inert_keyword(std::string_view key, bool anchors_referenced) {
+    return key == "x-mcp-header" || (key == "$anchor" && !anchors_referenced);
+}
+
 /// Walks a schema; `where` names the position for messages.
-void walk(json::value const& v, std::string const& where, std::vector<std::string>& problems) {
+void walk(
+    json::value const& v,
+    std::string const& where,
+    std::vector<std::string>& problems,
+    bool anchors_referenced
+) {
     if (!v.is_object()) {
         return;
     }
     auto const& o = v.get_object();
     for (auto const& [key, sub] : o) {
-        if (!registry::detail::is_supported_keyword(key)) {
+        if (!registry::detail::is_supported_keyword(key) && !inert_keyword(key, anchors_referenced)) {
             problems.push_back(where + ": unsupported keyword '" + std::string(key) + "'");
         }
     }
@@ -43,20 +80,20 @@ void walk(json::value const& v, std::string const& where, std::vector<std::strin
     for (auto const* named : {"properties", "definitions", "$defs"}) {
         if (auto const* p = o.if_contains(named); p != nullptr && p->is_object()) {
             for (auto const& [name, sub] : p->get_object()) {
-                walk(sub, where + "/" + named + "/" + std::string(name), problems);
+                walk(sub, where + "/" + named + "/" + std::string(name), problems, anchors_referenced);
             }
         }
     }
-    for (auto const* single : {"items", "not", "additionalProperties"}) {
+    for (auto const* single : {"items", "not", "additionalProperties", "if", "then", "else"}) {
         if (auto const* s = o.if_contains(single)) {
-            walk(*s, where + "/" + single, problems);
+            walk(*s, where + "/" + single, problems, anchors_referenced);
         }
     }
     for (auto const* list : {"oneOf", "anyOf", "allOf"}) {
         if (auto const* l = o.if_contains(list); l != nullptr && l->is_array()) {
             std::size_t i = 0;
             for (auto const& sub : l->get_array()) {
-                walk(sub, where + "/" + list + "/" + std::to_string(i++), problems);
+                walk(sub, where + "/" + list + "/" + std::to_string(i++), problems, anchors_referenced);
             }
         }
     }
@@ -87,11 +124,27 @@ TEST_SUITE("tools/arch") {
         full_registry(r);
         std::vector<std::string> problems;
         for (auto const name : signoff::schemas::names()) {
-            walk(json::parse(signoff::schemas::text(name)), std::string(name), problems);
+            json::value const doc = json::parse(signoff::schemas::text(name));
+            walk(doc, std::string(name), problems, refs_an_anchor(doc));
         }
         for (auto const& p : problems) {
             FAIL_CHECK(p);
         }
+    }
+
+    TEST_CASE("$anchor is allowed only while no $ref points at an anchor") {
+        json::value const by_pointer = json::parse(
+            R"({"$defs":{"a":{"$anchor":"x","type":"string"}},"properties":{"p":{"$ref":"#/$defs/a"}}})"
+        );
+        json::value const by_anchor = json::parse(
+            R"({"$defs":{"a":{"$anchor":"x","type":"string"}},"properties":{"p":{"$ref":"#x"}}})"
+        );
+        std::vector<std::string> problems;
+        walk(by_pointer, "pointer", problems, refs_an_anchor(by_pointer));
+        CHECK(problems.empty());
+        walk(by_anchor, "anchor", problems, refs_an_anchor(by_anchor));
+        REQUIRE(problems.size() == 1);
+        CHECK(problems[0] == "anchor/$defs/a: unsupported keyword '$anchor'");
     }
 
     TEST_CASE("tool inputs are closed objects and names follow family_verb") {

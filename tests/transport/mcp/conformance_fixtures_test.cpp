@@ -113,8 +113,27 @@ TEST_SUITE("transport/mcp/conformance_fixtures") {
             if (t.at("name") == json::value("json_schema_2020_12_tool")) {
                 CHECK(t.at("inputSchema").at("$defs").as_object().contains("address"));
                 CHECK(t.at("inputSchema").at("additionalProperties") == json::value(false));
+                CHECK(t.at("inputSchema").at("allOf").at(0).as_object().contains("anyOf"));
+                CHECK(t.at("inputSchema").at("$defs").at("address").at("$anchor") == json::value("addressDef"));
+                for (auto const* k : {"if", "then", "else"}) {
+                    CHECK(t.at("inputSchema").as_object().contains(k));
+                }
             }
         }
+    }
+
+    TEST_CASE("the 2020-12 tool's allOf/anyOf and if/then/else are enforced on calls") {
+        EngineHarness h;
+        h.initialize();
+        auto call = [&](json::object args) {
+            return h.result(request(1, "tools/call", {{"name", "json_schema_2020_12_tool"}, {"arguments", args}}));
+        };
+        CHECK_FALSE(call({{"email", "a@b.c"}}).contains("isError"));
+        CHECK(call({{"name", "x"}}).at("isError") == json::value(true));  // neither phone nor email
+        CHECK(call({{"contactMethod", "phone"}, {"email", "a@b.c"}}).at("isError") == json::value(true));
+        CHECK_FALSE(call({{"contactMethod", "phone"}, {"phone", "1"}}).contains("isError"));
+        auto with_address = call({{"email", "a@b.c"}, {"address", {{"city", 7}}}});
+        CHECK(with_address.at("isError") == json::value(true));  // $ref to #/$defs/address applies
     }
 
     TEST_CASE("resources carry the suite's texts and mime types") {

@@ -324,7 +324,7 @@ TEST_SUITE("transport/mcp/engine_handshake") {
         EngineHarness h;
         h.initialize();
         auto prompts = h.result(request(1, "prompts/list")).at("prompts").as_array();
-        CHECK(prompts.size() == 4);
+        CHECK(prompts.size() == 5);  // four suite prompts plus the MRTR one
         auto got = h.result(request(2, "prompts/get", {{"name", "test_prompt_with_arguments"},
                                                        {"arguments", {{"arg1", "hello"}, {"arg2", "world"}}}}));
         CHECK(got.at("messages").at(0).at("content").at("text") ==

@@ -1,6 +1,7 @@
 // The session engine in the stateless era (2026-07-28): _meta validation,
 // server/discover, result decoration and caching hints, removed methods,
 // header mirroring over HTTP (-32020), -32021, -32022 and HTTP statuses.
+// MRTR rounds are tested in engine_mrtr_test.cpp.
 #include "transport/mcp/engine.hpp"
 
 #include <doctest/doctest.h>
@@ -239,13 +240,14 @@ TEST_SUITE("transport/mcp/engine_stateless") {
         CHECK(unknown.at("code") == json::value(jsonrpc::kInvalidParams));
     }
 
-    TEST_CASE("server-to-client requests are refused in the stateless era even with the capability") {
+    TEST_CASE("the stateless era never sends server-to-client requests: input comes through MRTR") {
         EngineHarness h;
         json::object params = modern({{"name", "test_sampling"}, {"arguments", {{"prompt", "p"}}}});
         params["_meta"].as_object()["io.modelcontextprotocol/clientCapabilities"] =
             json::object{{"sampling", json::object{}}};
         auto r = h.result(request(1, "tools/call", params));
-        CHECK(r.at("isError") == json::value(true));
+        CHECK(r.at("resultType") == json::value("input_required"));
+        CHECK(r.at("inputRequests").at("sampling").at("method") == json::value("sampling/createMessage"));
         CHECK(h.out.with_method("sampling/createMessage").empty());
     }
 }
