@@ -6,7 +6,11 @@ std::vector<std::string_view> signoff_schema_names();
 
 namespace signoff::schemas {
 
-std::string_view text(std::string_view name) { return signoff_schema_text(name); }
-std::vector<std::string_view> names() { return signoff_schema_names(); }
+std::string_view text(std::string_view name) {
+    return signoff_schema_text(name);
+}
+std::vector<std::string_view> names() {
+    return signoff_schema_names();
+}
 
 }  // namespace signoff::schemas

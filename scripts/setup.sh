@@ -24,6 +24,7 @@ PACKAGES=(
   postgresql-15=15.20-0+deb12u1
   wrk=4.1.0-3+b2
   hyperfine=1.15.0-2
+  clang-format=1:14.0-55.7~deb12u1
 )
 
 missing=()

@@ -12,6 +12,16 @@ root=$(pwd)
 
 scripts/setup.sh
 
+# Formatting is part of the suite (STYLE.md rule 16): clang-format 14, repo .clang-format.
+clang-format --version
+unformatted=$(git ls-files '*.cpp' '*.hpp' | while read -r f; do
+  clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || echo "$f"; done)
+if [ -n "$unformatted" ]; then
+  echo "test: these files are not clang-formatted (run clang-format -i on them):" >&2
+  echo "$unformatted" >&2
+  exit 1
+fi
+
 eval "$(scripts/pg_test_cluster.sh start)"
 trap 'scripts/pg_test_cluster.sh stop "$SIGNOFF_TEST_PG_DIR" >/dev/null 2>&1 || true' EXIT
 

@@ -31,7 +31,9 @@ struct Null {
 /// A bound parameter or a column value. Booleans bind as integers 0/1.
 using Value = std::variant<Null, std::int64_t, double, std::string>;
 
-inline Value null_value() { return Null{}; }
+inline Value null_value() {
+    return Null{};
+}
 inline Value opt_text(std::optional<std::string> const& s) {
     return s ? Value{*s} : Value{Null{}};
 }

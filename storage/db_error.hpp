@@ -2,9 +2,10 @@
 // function (server/core/db_map.hpp); nothing above storage switches on it.
 #pragma once
 
-#include <boost/system/result.hpp>
 #include <cstdint>
 #include <string>
+
+#include <boost/system/result.hpp>
 
 namespace signoff::storage {
 

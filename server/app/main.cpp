@@ -1,15 +1,15 @@
 // The composition root: parses the command line, builds the App (database,
 // services, registry), and runs one of the front ends (HTTP server, stdio
 // loop, admin commands). The only file that includes every layer.
-#include <signal.h>
-
-#include <boost/json.hpp>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
+#include <signal.h>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <boost/json.hpp>
 
 #include "server/app/services.hpp"
 #include "tools/families/docs_table.hpp"
@@ -175,7 +175,8 @@ bool is_loopback(std::string const& host) {
 /// Refused unless the server is bound to loopback.
 core::Actor conformance_principal(App& app, std::string const& host) {
     if (!is_loopback(host)) {
-        usage_error("--conformance-fixtures serves credential-less requests: bind to loopback only");
+        usage_error("--conformance-fixtures serves credential-less requests: bind to loopback only"
+        );
     }
     auto boot = app.identity->bootstrap("conformance", "suite@conformance.invalid");
     auto actor = boot ? app.identity->authenticate(boot->api_key, core::Channel::kMcpHttp)

@@ -16,7 +16,9 @@ Result<std::unique_ptr<App>> build_app(AppConfig const& config) {
     auto app = std::make_unique<App>();
     auto db = storage::open_db(config.db_url);
     if (!db) {
-        return Error::unavailable("cannot open database " + config.db_url + ": " + db.error().message);
+        return Error::unavailable(
+            "cannot open database " + config.db_url + ": " + db.error().message
+        );
     }
     app->db = std::move(*db);
     if (auto st = storage::migrate(*app->db); !st) {
@@ -24,7 +26,8 @@ Result<std::unique_ptr<App>> build_app(AppConfig const& config) {
     }
     app->identity =
         std::make_unique<server::identity::IdentityService>(*app->db, app->clock, app->ids);
-    app->catalog = std::make_unique<server::catalog::CatalogService>(*app->db, app->clock, app->ids);
+    app->catalog =
+        std::make_unique<server::catalog::CatalogService>(*app->db, app->clock, app->ids);
     app->services.identity = app->identity.get();
     app->services.catalog = app->catalog.get();
     app->services.clock = &app->clock;

@@ -59,9 +59,7 @@ struct PairArgs {
 };
 
 Result<PairArgs> pair_args(
-    std::string const& slug,
-    std::string const& email,
-    std::optional<std::string> const& note
+    std::string const& slug, std::string const& email, std::optional<std::string> const& note
 ) {
     if (auto ok = check_slug(slug, "catalog_slug"); !ok) {
         return ok.error();
@@ -142,22 +140,27 @@ core::Status CatalogService::record(
         user_id = (*user)->id;
     }
     char const* type = approved ? kEventApproved : kEventRevoked;
-    std::string approver = who.actor_id ? events::JsonObject{}
-                                              .str("id", *who.actor_id)
-                                              .opt_str("email", who.actor_email)
-                                              .text()
-                                        : "null";
+    std::string approver =
+        who.actor_id
+            ? events::JsonObject{}.str("id", *who.actor_id).opt_str("email", who.actor_email).text()
+            : "null";
     events::JsonObject data;
     data.str("slug", after.slug)
-        .raw("user", events::JsonObject{}.str("email", after.email).opt_str("user_id", user_id).text())
+        .raw(
+            "user",
+            events::JsonObject{}.str("email", after.email).opt_str("user_id", user_id).text()
+        )
         .raw("approver", approver)
         .opt_str("note", after.note);
     if (!approved) {
         data.opt_str("reason", after.reason);
     }
     data.str("approval_id", after.id).opt_str("expires_at", after.expires_at);
-    std::string payload =
-        events::JsonObject{}.integer("version", 1).str("type", type).raw("data", data.text()).text();
+    std::string payload = events::JsonObject{}
+                              .integer("version", 1)
+                              .str("type", type)
+                              .raw("data", data.text())
+                              .text();
     return recorder_.emit(tx, after.org_id, type, payload);
 }
 
@@ -185,10 +188,7 @@ Result<repos::ApprovalRecord> CatalogService::transition(
 }
 
 Result<repos::ApprovalRecord> CatalogService::insert_approval(
-    Tx& tx,
-    repos::ApprovalRecord const& rec,
-    Origin const& who,
-    char const* action
+    Tx& tx, repos::ApprovalRecord const& rec, Origin const& who, char const* action
 ) {
     auto inserted = core::from_db(repos::insert_approval_if_absent(tx, rec));
     if (!inserted) {
@@ -204,9 +204,7 @@ Result<repos::ApprovalRecord> CatalogService::insert_approval(
 }
 
 Result<repos::ApprovalRecord> CatalogService::expire_if_due(
-    Tx& tx,
-    repos::ApprovalRecord a,
-    std::string const& now
+    Tx& tx, repos::ApprovalRecord a, std::string const& now
 ) {
     if (!is_due(a, now)) {
         return a;
@@ -219,10 +217,7 @@ Result<repos::ApprovalRecord> CatalogService::expire_if_due(
 }
 
 Result<CatalogService::Loaded> CatalogService::load(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& slug,
-    std::string const& email_lower
+    Tx& tx, std::string const& org_id, std::string const& slug, std::string const& email_lower
 ) {
     auto row = core::from_db(repos::find_row_by_slug(tx, org_id, slug));
     if (!row) {
@@ -257,7 +252,8 @@ Result<Approval> CatalogService::assign(
     if (!args) {
         return args.error();
     }
-    if (auto ok = identity::authorize(actor, Action::kCatalogAssign, {.grantee_email = args->email});
+    if (auto ok =
+            identity::authorize(actor, Action::kCatalogAssign, {.grantee_email = args->email});
         !ok) {
         return ok.error();
     }
@@ -275,9 +271,22 @@ Result<Approval> CatalogService::assign(
         if (!l->approval) {
             std::string now = core::to_rfc3339(clock_.now());
             repos::ApprovalRecord rec{
-                ids_.new_id(), actor.org_id, l->row.id, l->row.slug, args->email, args->email,
-                kStateApproved, args->note, std::nullopt, actor.principal_id, actor.principal_id,
-                *until, now, now, 1, who.via_mcp};
+                ids_.new_id(),
+                actor.org_id,
+                l->row.id,
+                l->row.slug,
+                args->email,
+                args->email,
+                kStateApproved,
+                args->note,
+                std::nullopt,
+                actor.principal_id,
+                actor.principal_id,
+                *until,
+                now,
+                now,
+                1,
+                who.via_mcp};
             r = insert_approval(tx, rec, who, "catalog.approval.assigned");
         } else if (l->approval->state == kStateApproved) {
             if (!*until || *until == l->approval->expires_at) {
@@ -330,9 +339,22 @@ Result<Approval> CatalogService::request(
         if (!l->approval) {
             std::string now = core::to_rfc3339(clock_.now());
             repos::ApprovalRecord rec{
-                ids_.new_id(), actor.org_id, l->row.id, l->row.slug, args->email, args->email,
-                kStatePending, args->note, std::nullopt, actor.principal_id, std::nullopt,
-                std::nullopt, now, now, 1, who.via_mcp};
+                ids_.new_id(),
+                actor.org_id,
+                l->row.id,
+                l->row.slug,
+                args->email,
+                args->email,
+                kStatePending,
+                args->note,
+                std::nullopt,
+                actor.principal_id,
+                std::nullopt,
+                std::nullopt,
+                now,
+                now,
+                1,
+                who.via_mcp};
             r = insert_approval(tx, rec, who, "catalog.approval.requested");
         } else {
             repos::ApprovalRecord next = *l->approval;
@@ -372,8 +394,8 @@ Result<Approval> CatalogService::approve(
         if (!l) {
             return l.error();
         }
-        identity::Subject subject{.owner_user_id = l->row.owner_user_id,
-                                  .grantee_email = args->email};
+        identity::Subject subject{
+            .owner_user_id = l->row.owner_user_id, .grantee_email = args->email};
         if (auto ok = identity::authorize(actor, Action::kCatalogApprove, subject); !ok) {
             return ok.error();
         }
@@ -443,9 +465,7 @@ Result<Approval> CatalogService::revoke(
 }
 
 Result<Page<Approval>> CatalogService::list_approvals(
-    core::Actor const& actor,
-    ApprovalFilter const& filter,
-    PageRequest const& page
+    core::Actor const& actor, ApprovalFilter const& filter, PageRequest const& page
 ) {
     if (auto ok = identity::authorize(actor, Action::kCatalogRead); !ok) {
         return ok.error();
@@ -525,9 +545,7 @@ std::vector<AssignOutcome> CatalogService::assign_many(
 }
 
 Result<bool> CatalogService::expire_by_id(
-    std::string const& org_id,
-    std::string const& id,
-    std::string const& now
+    std::string const& org_id, std::string const& id, std::string const& now
 ) {
     return core::run_tx(db_, TxMode::kWrite, [&](Tx& tx) -> Result<bool> {
         auto found = core::from_db(repos::find_approval_by_id(tx, org_id, id));

@@ -129,8 +129,17 @@ Result<CatalogRow> CatalogService::create_row(core::Actor const& actor, RowInput
         }
         std::string now = core::to_rfc3339(clock_.now());
         repos::CatalogRowRecord rec{
-            ids_.new_id(), actor.org_id, in.slug, *name, description->value_or(""),
-            in.owner_user_id, *category, now, now, 1, core::via_mcp(actor.channel)};
+            ids_.new_id(),
+            actor.org_id,
+            in.slug,
+            *name,
+            description->value_or(""),
+            in.owner_user_id,
+            *category,
+            now,
+            now,
+            1,
+            core::via_mcp(actor.channel)};
         auto existing = core::from_db(repos::find_row_by_slug(tx, actor.org_id, in.slug));
         if (!existing) {
             return existing.error();
@@ -154,8 +163,7 @@ Result<CatalogRow> CatalogService::create_row(core::Actor const& actor, RowInput
 }
 
 Result<Page<CatalogRow>> CatalogService::list_rows(
-    core::Actor const& actor,
-    PageRequest const& page
+    core::Actor const& actor, PageRequest const& page
 ) {
     if (auto ok = identity::authorize(actor, Action::kCatalogRead); !ok) {
         return ok.error();
@@ -165,9 +173,8 @@ Result<Page<CatalogRow>> CatalogService::list_rows(
         return w.error();
     }
     return core::run_tx(db_, TxMode::kRead, [&](Tx& tx) -> Result<Page<CatalogRow>> {
-        auto rows = core::from_db(
-            repos::list_rows(tx, actor.org_id, w->after, w->limit + 1, w->offset)
-        );
+        auto rows =
+            core::from_db(repos::list_rows(tx, actor.org_id, w->after, w->limit + 1, w->offset));
         if (!rows) {
             return rows.error();
         }
@@ -205,9 +212,7 @@ Result<CatalogRow> CatalogService::get_row(core::Actor const& actor, std::string
 }
 
 Result<CatalogRow> CatalogService::update_row(
-    core::Actor const& actor,
-    std::string const& slug,
-    RowPatch const& patch
+    core::Actor const& actor, std::string const& slug, RowPatch const& patch
 ) {
     if (auto ok = identity::authorize(actor, Action::kCatalogManageRows); !ok) {
         return ok.error();

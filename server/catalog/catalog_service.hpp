@@ -120,9 +120,7 @@ public:
     core::Result<CatalogRow> get_row(core::Actor const& actor, std::string const& slug);
     /// A stale expected_version → kConflict naming the current version.
     core::Result<CatalogRow> update_row(
-        core::Actor const& actor,
-        std::string const& slug,
-        RowPatch const& patch
+        core::Actor const& actor, std::string const& slug, RowPatch const& patch
     );
     /// Refuses (kFailedPrecondition) while any grant of the row is pending or
     /// approved: deleting would silently end access that downstream systems
@@ -168,9 +166,7 @@ public:
     );
     /// Expired grants seen by the read are revoked (reason "expired") first.
     core::Result<Page<Approval>> list_approvals(
-        core::Actor const& actor,
-        ApprovalFilter const& filter,
-        PageRequest const& page
+        core::Actor const& actor, ApprovalFilter const& filter, PageRequest const& page
     );
     /// One assign per slug, each in its own transaction: one failure leaves
     /// the others in place.
@@ -188,9 +184,7 @@ public:
 private:
     struct Origin;
     core::Result<storage::repos::ApprovalRecord> expire_if_due(
-        storage::Tx& tx,
-        storage::repos::ApprovalRecord a,
-        std::string const& now
+        storage::Tx& tx, storage::repos::ApprovalRecord a, std::string const& now
     );
     core::Result<storage::repos::ApprovalRecord> transition(
         storage::Tx& tx,
@@ -222,9 +216,7 @@ private:
         std::string const& email_lower
     );
     core::Result<bool> expire_by_id(
-        std::string const& org_id,
-        std::string const& id,
-        std::string const& now
+        std::string const& org_id, std::string const& id, std::string const& now
     );
 
     storage::Db& db_;

@@ -17,11 +17,15 @@ constexpr std::array<Category, 7> kCategories{{
     {"cross-border-comm", "📞 Cross-border Comms", "📞 跨境通讯"},
 }};
 
-bool alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool alnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 }  // namespace
 
-std::span<Category const> categories() { return kCategories; }
+std::span<Category const> categories() {
+    return kCategories;
+}
 
 Category const* find_category(std::string_view slug) {
     for (auto const& c : kCategories) {

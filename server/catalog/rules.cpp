@@ -36,9 +36,7 @@ core::Result<std::optional<std::string>> resolve_expiry(Expiry const& e, core::T
 }
 
 core::Result<std::optional<std::string>> optional_text(
-    std::optional<std::string> const& s,
-    std::string const& field,
-    std::size_t max
+    std::optional<std::string> const& s, std::string const& field, std::size_t max
 ) {
     if (!s) {
         return std::optional<std::string>{};
@@ -54,9 +52,7 @@ core::Result<std::optional<std::string>> optional_text(
 }
 
 core::Result<std::string> required_text(
-    std::string const& s,
-    std::string const& field,
-    std::size_t max
+    std::string const& s, std::string const& field, std::size_t max
 ) {
     auto t = optional_text(s, field, max);
     if (!t) {

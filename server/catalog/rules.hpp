@@ -18,15 +18,11 @@ core::Result<std::optional<std::string>> resolve_expiry(Expiry const& e, core::T
 
 /// Trimmed text; empty becomes nullopt; longer than `max` → kInvalidArgument on `field`.
 core::Result<std::optional<std::string>> optional_text(
-    std::optional<std::string> const& s,
-    std::string const& field,
-    std::size_t max
+    std::optional<std::string> const& s, std::string const& field, std::size_t max
 );
 /// Trimmed text that must be non-empty and at most `max` long.
 core::Result<std::string> required_text(
-    std::string const& s,
-    std::string const& field,
-    std::size_t max
+    std::string const& s, std::string const& field, std::size_t max
 );
 
 struct PageWindow {

@@ -11,11 +11,16 @@ enum class Channel { kMcpStdio, kMcpHttp, kRest, kRestXMcp, kCli };
 
 constexpr const char* channel_name(Channel c) {
     switch (c) {
-        case Channel::kMcpStdio: return "mcp-stdio";
-        case Channel::kMcpHttp: return "mcp-http";
-        case Channel::kRest: return "rest";
-        case Channel::kRestXMcp: return "rest+x-mcp";
-        case Channel::kCli: return "cli";
+        case Channel::kMcpStdio:
+            return "mcp-stdio";
+        case Channel::kMcpHttp:
+            return "mcp-http";
+        case Channel::kRest:
+            return "rest";
+        case Channel::kRestXMcp:
+            return "rest+x-mcp";
+        case Channel::kCli:
+            return "cli";
     }
     return "unknown";
 }

@@ -127,15 +127,13 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s) {
     std::chrono::year_month_day const ymd{
         std::chrono::year{y},
         std::chrono::month{static_cast<unsigned>(mo)},
-        std::chrono::day{static_cast<unsigned>(d)}
-    };
+        std::chrono::day{static_cast<unsigned>(d)}};
     if (!ymd.ok()) {
         return std::nullopt;
     }
     auto const base = std::chrono::sys_days{ymd};
     auto const total = milliseconds{
-        ((h * 60LL + mi) * 60LL + std::min(sec, 59)) * 1000LL + ms - offset_min * 60'000LL
-    };
+        ((h * 60LL + mi) * 60LL + std::min(sec, 59)) * 1000LL + ms - offset_min * 60'000LL};
     return TimePoint{std::chrono::duration_cast<milliseconds>(base.time_since_epoch()) + total};
 }
 

@@ -31,7 +31,9 @@ Status from_db(storage::DbStatus r) {
     return {};
 }
 
-Error retry_tx() { return Error::conflict(std::string{kRetryMessage}); }
+Error retry_tx() {
+    return Error::conflict(std::string{kRetryMessage});
+}
 
 bool is_retry_tx(Error const& e) {
     return e.kind == ErrorKind::kConflict && e.message == kRetryMessage && e.details.empty();

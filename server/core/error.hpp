@@ -3,11 +3,12 @@
 // (tools/codec/error_table.cpp), they never invent their own.
 #pragma once
 
-#include <boost/system/result.hpp>
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <boost/system/result.hpp>
 
 namespace signoff::server::core {
 

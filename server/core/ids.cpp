@@ -2,11 +2,11 @@
 // the domain comes through here (or an injected IdSource in tests).
 #include "server/core/ids.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
 #include <array>
 #include <stdexcept>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "server/core/clock.hpp"
 

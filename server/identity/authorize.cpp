@@ -9,14 +9,20 @@ namespace {
 
 using core::OrgRole;
 
-bool is_admin(OrgRole r) { return r == OrgRole::kAdmin || r == OrgRole::kSuperAdmin; }
-bool is_grant_admin(OrgRole r) { return is_admin(r) || r == OrgRole::kHrAdmin; }
+bool is_admin(OrgRole r) {
+    return r == OrgRole::kAdmin || r == OrgRole::kSuperAdmin;
+}
+bool is_grant_admin(OrgRole r) {
+    return is_admin(r) || r == OrgRole::kHrAdmin;
+}
 
 bool is_self(core::Actor const& actor, Subject const& s) {
     return s.grantee_email && *s.grantee_email == lower(actor.email);
 }
 
-core::Status deny(std::string msg) { return core::Error::permission_denied(std::move(msg)); }
+core::Status deny(std::string msg) {
+    return core::Error::permission_denied(std::move(msg));
+}
 
 core::Status approve(core::Actor const& actor, Subject const& s) {
     if (is_self(actor, s)) {
@@ -55,7 +61,8 @@ core::Status authorize(core::Actor const& actor, Action action, Subject const& s
                 return deny("assigning access needs the admin, hr_admin or super_admin role");
             }
             // A direct grant to oneself would bypass the no-self-approval rule.
-            return is_self(actor, s) ? deny("you cannot assign access to yourself") : core::Status{};
+            return is_self(actor, s) ? deny("you cannot assign access to yourself")
+                                     : core::Status{};
         case Action::kCatalogRevoke:
             return is_grant_admin(actor.role)
                        ? core::Status{}

@@ -47,7 +47,9 @@ bool well_formed_key(std::string_view key) {
     return true;
 }
 
-std::string local_part(std::string const& email) { return email.substr(0, email.find('@')); }
+std::string local_part(std::string const& email) {
+    return email.substr(0, email.find('@'));
+}
 
 Result<std::string> display_name_or_default(std::string_view given, std::string const& email) {
     std::string name{trim(given)};
@@ -167,8 +169,13 @@ Result<User> IdentityService::create_user(core::Actor const& actor, CreateUserIn
     }
     return core::run_tx(db_, TxMode::kWrite, [&](Tx& tx) -> Result<User> {
         repos::UserRecord rec{
-            ids_.new_id(), actor.org_id, std::string{trim(in.email)}, *email, *name,
-            std::string{role_name(*role)}, core::to_rfc3339(clock_.now()),
+            ids_.new_id(),
+            actor.org_id,
+            std::string{trim(in.email)},
+            *email,
+            *name,
+            std::string{role_name(*role)},
+            core::to_rfc3339(clock_.now()),
             core::via_mcp(actor.channel)};
         auto existing = core::from_db(repos::find_user_by_email(tx, actor.org_id, *email));
         if (!existing) {
@@ -212,9 +219,8 @@ Result<UserPage> IdentityService::list_users(
         needle = lower(trim(*search));
     }
     return core::run_tx(db_, TxMode::kRead, [&](Tx& tx) -> Result<UserPage> {
-        auto rows = core::from_db(
-            repos::list_users(tx, actor.org_id, needle, limit, (page - 1) * limit)
-        );
+        auto rows =
+            core::from_db(repos::list_users(tx, actor.org_id, needle, limit, (page - 1) * limit));
         if (!rows) {
             return rows.error();
         }
@@ -251,8 +257,7 @@ Result<User> IdentityService::get_user(core::Actor const& actor, std::string con
 }
 
 Result<NewApiKey> IdentityService::create_api_key(
-    core::Actor const& actor,
-    std::string const& user_id
+    core::Actor const& actor, std::string const& user_id
 ) {
     if (auto ok = authorize(actor, Action::kApiKeysCreate, {.user_id = user_id}); !ok) {
         return ok.error();
@@ -295,9 +300,9 @@ core::Status IdentityService::revoke_api_key(core::Actor const& actor, std::stri
         if (auto ok = authorize(actor, Action::kApiKeysCreate, {.user_id = (*key)->user_id}); !ok) {
             return ok.error();
         }
-        auto changed = core::from_db(repos::revoke_api_key(
-            tx, actor.org_id, key_id, core::to_rfc3339(clock_.now())
-        ));
+        auto changed = core::from_db(
+            repos::revoke_api_key(tx, actor.org_id, key_id, core::to_rfc3339(clock_.now()))
+        );
         if (!changed) {
             return changed.error();
         }

@@ -7,19 +7,24 @@ namespace signoff::server::identity {
 
 std::string_view role_name(core::OrgRole role) {
     switch (role) {
-        case core::OrgRole::kMember: return "member";
-        case core::OrgRole::kHrAdmin: return "hr_admin";
-        case core::OrgRole::kAdmin: return "admin";
-        case core::OrgRole::kSuperAdmin: return "super_admin";
+        case core::OrgRole::kMember:
+            return "member";
+        case core::OrgRole::kHrAdmin:
+            return "hr_admin";
+        case core::OrgRole::kAdmin:
+            return "admin";
+        case core::OrgRole::kSuperAdmin:
+            return "super_admin";
     }
     return "member";
 }
 
 std::optional<core::OrgRole> parse_role(std::string_view name) {
-    for (auto r : {core::OrgRole::kMember,
-                   core::OrgRole::kHrAdmin,
-                   core::OrgRole::kAdmin,
-                   core::OrgRole::kSuperAdmin}) {
+    for (auto r :
+         {core::OrgRole::kMember,
+          core::OrgRole::kHrAdmin,
+          core::OrgRole::kAdmin,
+          core::OrgRole::kSuperAdmin}) {
         if (role_name(r) == name) {
             return r;
         }

@@ -8,7 +8,9 @@
 namespace signoff::storage::repos {
 namespace {
 
-Value flag(bool b) { return std::int64_t{b ? 1 : 0}; }
+Value flag(bool b) {
+    return std::int64_t{b ? 1 : 0};
+}
 
 CatalogRowRecord row_from(Row const& r) {
     return CatalogRowRecord{
@@ -99,9 +101,7 @@ constexpr std::string_view kSelectRowBySlug =
     "updated_at, version, via_mcp FROM catalog_rows WHERE org_id = $1 AND slug = $2";
 
 DbResult<std::optional<CatalogRowRecord>> find_row_by_slug(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& slug
+    Tx& tx, std::string const& org_id, std::string const& slug
 ) {
     auto rows = tx.query(kSelectRowBySlug, {org_id, slug});
     if (!rows) {
@@ -149,9 +149,7 @@ constexpr std::string_view kUpdateRow =
     "WHERE org_id = $1 AND id = $2 AND version = $9";
 
 DbResult<std::int64_t> update_row(
-    Tx& tx,
-    CatalogRowRecord const& w,
-    std::int64_t expected_version
+    Tx& tx, CatalogRowRecord const& w, std::int64_t expected_version
 ) {
     return tx.exec(
         kUpdateRow,
@@ -215,10 +213,7 @@ constexpr std::string_view kSelectApprovalByPair =
     "WHERE org_id = $1 AND row_id = $2 AND email_lower = $3";
 
 DbResult<std::optional<ApprovalRecord>> find_approval(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& row_id,
-    std::string const& email_lower
+    Tx& tx, std::string const& org_id, std::string const& row_id, std::string const& email_lower
 ) {
     return one_approval(tx.query(kSelectApprovalByPair, {org_id, row_id, email_lower}));
 }
@@ -229,9 +224,7 @@ constexpr std::string_view kSelectApprovalById =
     "WHERE org_id = $1 AND id = $2";
 
 DbResult<std::optional<ApprovalRecord>> find_approval_by_id(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& id
+    Tx& tx, std::string const& org_id, std::string const& id
 ) {
     return one_approval(tx.query(kSelectApprovalById, {org_id, id}));
 }
@@ -242,9 +235,7 @@ constexpr std::string_view kUpdateApproval =
     "WHERE org_id = $1 AND id = $2 AND version = $11";
 
 DbResult<std::int64_t> update_approval(
-    Tx& tx,
-    ApprovalRecord const& a,
-    std::int64_t expected_version
+    Tx& tx, ApprovalRecord const& a, std::int64_t expected_version
 ) {
     return tx.exec(
         kUpdateApproval,
@@ -267,9 +258,7 @@ constexpr std::string_view kCountLiveApprovals =
     "AND state IN ('pending', 'approved')";
 
 DbResult<std::int64_t> count_live_approvals(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& row_id
+    Tx& tx, std::string const& org_id, std::string const& row_id
 ) {
     return single_count(tx.query(kCountLiveApprovals, {org_id, row_id}));
 }
@@ -320,14 +309,9 @@ constexpr std::string_view kCountApprovals =
     "AND (CAST($3 AS TEXT) IS NULL OR a.email_lower = $3) "
     "AND (CAST($4 AS TEXT) IS NULL OR a.state = $4)";
 
-DbResult<std::int64_t> count_approvals(
-    Tx& tx,
-    std::string const& org_id,
-    ApprovalFilter const& f
-) {
+DbResult<std::int64_t> count_approvals(Tx& tx, std::string const& org_id, ApprovalFilter const& f) {
     return single_count(tx.query(
-        kCountApprovals,
-        {org_id, opt_text(f.slug), opt_text(f.email_lower), opt_text(f.state)}
+        kCountApprovals, {org_id, opt_text(f.slug), opt_text(f.email_lower), opt_text(f.state)}
     ));
 }
 
@@ -336,9 +320,7 @@ constexpr std::string_view kSelectDueApprovals =
     "AND expires_at IS NOT NULL AND expires_at <= $1 ORDER BY expires_at, id LIMIT $2";
 
 DbResult<std::vector<DueApproval>> list_due_approvals(
-    Tx& tx,
-    std::string const& now,
-    std::int64_t limit
+    Tx& tx, std::string const& now, std::int64_t limit
 ) {
     auto rows = tx.query(kSelectDueApprovals, {now, limit});
     if (!rows) {

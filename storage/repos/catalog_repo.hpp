@@ -56,9 +56,7 @@ struct ApprovalView {
 
 DbStatus insert_row(Tx& tx, CatalogRowRecord const& row);
 DbResult<std::optional<CatalogRowRecord>> find_row_by_slug(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& slug
+    Tx& tx, std::string const& org_id, std::string const& slug
 );
 /// Rows with slug > after_slug, ordered by slug.
 DbResult<std::vector<CatalogRowRecord>> list_rows(
@@ -72,9 +70,7 @@ DbResult<std::int64_t> count_rows(Tx& tx, std::string const& org_id);
 /// Writes every mutable column of `row` when the stored version is
 /// `expected_version`, setting version = expected_version + 1. Answers rows changed.
 DbResult<std::int64_t> update_row(
-    Tx& tx,
-    CatalogRowRecord const& row,
-    std::int64_t expected_version
+    Tx& tx, CatalogRowRecord const& row, std::int64_t expected_version
 );
 /// Deletes the row and its (by then revoked) approvals. Answers rows deleted.
 DbResult<std::int64_t> delete_row(Tx& tx, std::string const& org_id, std::string const& row_id);
@@ -85,29 +81,20 @@ DbResult<std::int64_t> delete_row(Tx& tx, std::string const& org_id, std::string
 /// (0 when a concurrent or earlier insert holds the pair).
 DbResult<std::int64_t> insert_approval_if_absent(Tx& tx, ApprovalRecord const& a);
 DbResult<std::optional<ApprovalRecord>> find_approval(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& row_id,
-    std::string const& email_lower
+    Tx& tx, std::string const& org_id, std::string const& row_id, std::string const& email_lower
 );
 DbResult<std::optional<ApprovalRecord>> find_approval_by_id(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& id
+    Tx& tx, std::string const& org_id, std::string const& id
 );
 /// Writes state, note, reason, requested_by, approver_id, expires_at,
 /// updated_at and via_mcp when the stored version is `expected_version`,
 /// setting version = expected_version + 1. Answers rows changed (0: lost a race).
 DbResult<std::int64_t> update_approval(
-    Tx& tx,
-    ApprovalRecord const& a,
-    std::int64_t expected_version
+    Tx& tx, ApprovalRecord const& a, std::int64_t expected_version
 );
 /// Approvals of the row in state pending or approved.
 DbResult<std::int64_t> count_live_approvals(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& row_id
+    Tx& tx, std::string const& org_id, std::string const& row_id
 );
 
 struct ApprovalFilter {
@@ -126,9 +113,7 @@ DbResult<std::vector<ApprovalView>> list_approvals(
     std::int64_t offset
 );
 DbResult<std::int64_t> count_approvals(
-    Tx& tx,
-    std::string const& org_id,
-    ApprovalFilter const& filter
+    Tx& tx, std::string const& org_id, ApprovalFilter const& filter
 );
 
 struct DueApproval {
@@ -137,9 +122,7 @@ struct DueApproval {
 };
 /// Approved grants whose expires_at <= now, oldest expiry first, any org.
 DbResult<std::vector<DueApproval>> list_due_approvals(
-    Tx& tx,
-    std::string const& now,
-    std::int64_t limit
+    Tx& tx, std::string const& now, std::int64_t limit
 );
 
 }  // namespace signoff::storage::repos

@@ -56,10 +56,7 @@ constexpr std::string_view kSelectAuditForTarget =
     "ORDER BY created_at, id";
 
 DbResult<std::vector<AuditRecord>> list_audit_for_target(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& target_type,
-    std::string const& target_id
+    Tx& tx, std::string const& org_id, std::string const& target_type, std::string const& target_id
 ) {
     auto rows = tx.query(kSelectAuditForTarget, {org_id, target_type, target_id});
     if (!rows) {
@@ -68,8 +65,15 @@ DbResult<std::vector<AuditRecord>> list_audit_for_target(
     std::vector<AuditRecord> out;
     for (auto const& r : *rows) {
         out.push_back(AuditRecord{
-            r.text(0), r.text(1), r.opt_text(2), r.text(3), r.text(4), r.text(5), r.text(6),
-            r.text(7), r.text(8)});
+            r.text(0),
+            r.text(1),
+            r.opt_text(2),
+            r.text(3),
+            r.text(4),
+            r.text(5),
+            r.text(6),
+            r.text(7),
+            r.text(8)});
     }
     return out;
 }
@@ -86,7 +90,13 @@ DbResult<std::vector<OutboxRecord>> list_outbox_for_org(Tx& tx, std::string cons
     std::vector<OutboxRecord> out;
     for (auto const& r : *rows) {
         out.push_back(OutboxRecord{
-            r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.integer(6),
+            r.text(0),
+            r.text(1),
+            r.text(2),
+            r.text(3),
+            r.text(4),
+            r.text(5),
+            r.integer(6),
             r.opt_text(7)});
     }
     return out;

@@ -40,10 +40,7 @@ DbStatus insert_outbox(Tx& tx, OutboxRecord const& o);
 
 /// Audit rows of one target, oldest first (for tests and the audit views).
 DbResult<std::vector<AuditRecord>> list_audit_for_target(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& target_type,
-    std::string const& target_id
+    Tx& tx, std::string const& org_id, std::string const& target_type, std::string const& target_id
 );
 /// Outbox rows of one org, oldest first.
 DbResult<std::vector<OutboxRecord>> list_outbox_for_org(Tx& tx, std::string const& org_id);

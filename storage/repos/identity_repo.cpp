@@ -122,9 +122,7 @@ constexpr std::string_view kSelectUserById =
     "FROM users WHERE org_id = $1 AND id = $2";
 
 DbResult<std::optional<UserRecord>> find_user_by_id(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& id
+    Tx& tx, std::string const& org_id, std::string const& id
 ) {
     return one_user(tx.query(kSelectUserById, {org_id, id}));
 }
@@ -134,9 +132,7 @@ constexpr std::string_view kSelectUserByEmail =
     "FROM users WHERE org_id = $1 AND email_lower = $2";
 
 DbResult<std::optional<UserRecord>> find_user_by_email(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& email_lower
+    Tx& tx, std::string const& org_id, std::string const& email_lower
 ) {
     return one_user(tx.query(kSelectUserByEmail, {org_id, email_lower}));
 }
@@ -191,9 +187,7 @@ constexpr std::string_view kCountUsers =
     "OR email_lower LIKE $2 ESCAPE '\\' OR LOWER(display_name) LIKE $2 ESCAPE '\\')";
 
 DbResult<std::int64_t> count_users(
-    Tx& tx,
-    std::string const& org_id,
-    std::optional<std::string> const& search
+    Tx& tx, std::string const& org_id, std::optional<std::string> const& search
 ) {
     auto rows = tx.query(kCountUsers, {org_id, contains_pattern(search)});
     if (!rows) {
@@ -243,7 +237,13 @@ DbResult<std::optional<KeyPrincipal>> find_key_principal(Tx& tx, std::string con
     auto const& r = rows->front();
     KeyPrincipal p;
     p.key = ApiKeyRecord{
-        r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.opt_text(6),
+        r.text(0),
+        r.text(1),
+        r.text(2),
+        r.text(3),
+        r.text(4),
+        r.text(5),
+        r.opt_text(6),
         r.opt_text(7),
     };
     p.user = user_from(r, 8);
@@ -256,10 +256,7 @@ constexpr std::string_view kTouchApiKey =
     "AND (last_used_at IS NULL OR last_used_at < $3)";
 
 DbResult<std::int64_t> touch_api_key(
-    Tx& tx,
-    std::string const& key_id,
-    std::string const& now,
-    std::string const& not_before
+    Tx& tx, std::string const& key_id, std::string const& now, std::string const& not_before
 ) {
     return tx.exec(kTouchApiKey, {key_id, now, not_before});
 }
@@ -269,9 +266,7 @@ constexpr std::string_view kSelectApiKey =
     "FROM api_keys WHERE org_id = $1 AND id = $2";
 
 DbResult<std::optional<ApiKeyRecord>> find_api_key(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& key_id
+    Tx& tx, std::string const& org_id, std::string const& key_id
 ) {
     auto rows = tx.query(kSelectApiKey, {org_id, key_id});
     if (!rows) {
@@ -282,7 +277,13 @@ DbResult<std::optional<ApiKeyRecord>> find_api_key(
     }
     auto const& r = rows->front();
     return std::optional<ApiKeyRecord>{ApiKeyRecord{
-        r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.opt_text(6),
+        r.text(0),
+        r.text(1),
+        r.text(2),
+        r.text(3),
+        r.text(4),
+        r.text(5),
+        r.opt_text(6),
         r.opt_text(7)}};
 }
 
@@ -290,10 +291,7 @@ constexpr std::string_view kRevokeApiKey =
     "UPDATE api_keys SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL";
 
 DbResult<std::int64_t> revoke_api_key(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& key_id,
-    std::string const& now
+    Tx& tx, std::string const& org_id, std::string const& key_id, std::string const& now
 ) {
     return tx.exec(kRevokeApiKey, {org_id, key_id, now});
 }

@@ -55,14 +55,10 @@ DbStatus insert_user(Tx& tx, UserRecord const& user);
 /// Inserts the user unless (org_id, email_lower) exists; answers the stored user.
 DbResult<UserRecord> ensure_user(Tx& tx, UserRecord const& user);
 DbResult<std::optional<UserRecord>> find_user_by_id(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& id
+    Tx& tx, std::string const& org_id, std::string const& id
 );
 DbResult<std::optional<UserRecord>> find_user_by_email(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& email_lower
+    Tx& tx, std::string const& org_id, std::string const& email_lower
 );
 /// Users of the org ordered by email_lower; `search` (lowercase) keeps those
 /// whose email or display name contains it.
@@ -74,31 +70,21 @@ DbResult<std::vector<UserRecord>> list_users(
     std::int64_t offset
 );
 DbResult<std::int64_t> count_users(
-    Tx& tx,
-    std::string const& org_id,
-    std::optional<std::string> const& search
+    Tx& tx, std::string const& org_id, std::optional<std::string> const& search
 );
 
 DbStatus insert_api_key(Tx& tx, ApiKeyRecord const& key);
 DbResult<std::optional<KeyPrincipal>> find_key_principal(Tx& tx, std::string const& key_hash);
 /// Sets last_used_at = now unless it is already at or after `not_before`.
 DbResult<std::int64_t> touch_api_key(
-    Tx& tx,
-    std::string const& key_id,
-    std::string const& now,
-    std::string const& not_before
+    Tx& tx, std::string const& key_id, std::string const& now, std::string const& not_before
 );
 DbResult<std::optional<ApiKeyRecord>> find_api_key(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& key_id
+    Tx& tx, std::string const& org_id, std::string const& key_id
 );
 /// Marks the key revoked (no-op when it already is); answers rows changed.
 DbResult<std::int64_t> revoke_api_key(
-    Tx& tx,
-    std::string const& org_id,
-    std::string const& key_id,
-    std::string const& now
+    Tx& tx, std::string const& org_id, std::string const& key_id, std::string const& now
 );
 
 }  // namespace signoff::storage::repos

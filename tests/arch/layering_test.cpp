@@ -1,13 +1,13 @@
 // The layers point one way (STYLE.md rule 1): every `#include "…"` in the
 // source tree is checked against the allowed edges, and third-party headers
 // that must stay behind one folder are found nowhere else.
-#include <doctest/doctest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <string>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 namespace fs = std::filesystem;
 
@@ -42,7 +42,9 @@ std::vector<Include> scan_includes() {
     return out;
 }
 
-bool starts_with(std::string const& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
+bool starts_with(std::string const& s, std::string_view prefix) {
+    return s.rfind(prefix, 0) == 0;
+}
 
 /// May a file under `from` include our header `to`?
 bool allowed(std::string const& from, std::string const& to) {
@@ -100,7 +102,9 @@ TEST_SUITE("arch/layering") {
                 CHECK(inc.file.ends_with(".cpp"));
             }
             if (starts_with(inc.target, "boost/json")) {
-                CHECK_FALSE((starts_with(inc.file, "server/") && !starts_with(inc.file, "server/app/")));
+                CHECK_FALSE(
+                    (starts_with(inc.file, "server/") && !starts_with(inc.file, "server/app/"))
+                );
                 CHECK_FALSE(starts_with(inc.file, "storage/"));
             }
         }

@@ -3,12 +3,12 @@
 // reads of the database to check what was (or was not) written.
 #pragma once
 
-#include <doctest/doctest.h>
-
-#include <boost/json.hpp>
 #include <map>
 #include <memory>
 #include <string>
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
 
 #include "storage/db.hpp"
 #include "tests/support/process.hpp"
@@ -35,7 +35,14 @@ inline Deployment bootstrap(testing::Backend backend, std::string const& org = "
         d.db_url = testing::open_test_db(backend).url;
     }
     auto [code, out] = testing::run_command(
-        {testing::signoff_binary(), "admin", "bootstrap", "--db", d.db_url, "--org", org, "--email",
+        {testing::signoff_binary(),
+         "admin",
+         "bootstrap",
+         "--db",
+         d.db_url,
+         "--org",
+         org,
+         "--email",
          "root@" + org + ".example"}
     );
     REQUIRE_MESSAGE(code == 0, "bootstrap failed: " << out);
@@ -47,7 +54,9 @@ inline Deployment bootstrap(testing::Backend backend, std::string const& org = "
 }
 
 /// Runs one query against the deployment's database and returns the rows.
-inline storage::Rows db_query(Deployment const& d, std::string const& sql, storage::Params const& params = {}) {
+inline storage::Rows db_query(
+    Deployment const& d, std::string const& sql, storage::Params const& params = {}
+) {
     auto db = storage::open_db(d.db_url);
     REQUIRE(db.has_value());
     auto tx = (*db)->begin(storage::TxMode::kRead);
@@ -74,7 +83,8 @@ public:
     /// (kept in notifications()).
     json::object request(std::string const& method, json::object params = {}) {
         auto const id = ++next_id_;
-        json::object msg{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
+        json::object msg{
+            {"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
         child_.write_line(json::serialize(msg));
         return wait_for(id);
     }
@@ -85,7 +95,9 @@ public:
     void send_raw(std::string const& line) { child_.write_line(line); }
     json::object read_message() {
         auto line = child_.read_line();
-        REQUIRE_MESSAGE(line.has_value(), "no message from signoff stdio; stderr: " << child_.stderr_text());
+        REQUIRE_MESSAGE(
+            line.has_value(), "no message from signoff stdio; stderr: " << child_.stderr_text()
+        );
         return json::parse(*line).as_object();
     }
     json::object wait_for(std::int64_t id) {
@@ -117,7 +129,9 @@ public:
     std::vector<json::object> const& notifications() const { return notifications_; }
 
 private:
-    static std::map<std::string, std::string> with_key(std::map<std::string, std::string> env, std::string const& key) {
+    static std::map<std::string, std::string> with_key(
+        std::map<std::string, std::string> env, std::string const& key
+    ) {
         env.emplace("SIGNOFF_API_KEY", key);
         return env;
     }
@@ -142,7 +156,8 @@ public:
 
 private:
     static std::vector<std::string> args(Deployment const& d, std::vector<std::string> extra) {
-        std::vector<std::string> a{testing::signoff_binary(), "serve", "--http", "127.0.0.1:0", "--db", d.db_url};
+        std::vector<std::string> a{
+            testing::signoff_binary(), "serve", "--http", "127.0.0.1:0", "--db", d.db_url};
         a.insert(a.end(), extra.begin(), extra.end());
         return a;
     }

@@ -1,10 +1,10 @@
 // A small HTTP client for e2e tests (cpp-httplib): JSON in, status + JSON out.
 #pragma once
 
-#include <httplib.h>
+#include <string>
 
 #include <boost/json.hpp>
-#include <string>
+#include <httplib.h>
 
 namespace signoff::e2e {
 
@@ -55,8 +55,15 @@ public:
         return out;
     }
 
-    HttpReply rest(std::string const& method, std::string const& path, boost::json::value const& body, httplib::Headers headers) {
-        return send(method, path, body.is_null() ? "" : boost::json::serialize(body), std::move(headers));
+    HttpReply rest(
+        std::string const& method,
+        std::string const& path,
+        boost::json::value const& body,
+        httplib::Headers headers
+    ) {
+        return send(
+            method, path, body.is_null() ? "" : boost::json::serialize(body), std::move(headers)
+        );
     }
 
 private:

@@ -19,7 +19,12 @@ json::object structured(json::object const& result) {
 }  // namespace
 
 TEST_SUITE("e2e/stdio") {
-    TEST_CASE_TEMPLATE("an agent assigns, revokes and re-assigns a grant over stdio", T, SqliteBackend, PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "an agent assigns, revokes and re-assigns a grant over stdio",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         auto d = bootstrap(T::kBackend);
         StdioClient c(d);
@@ -42,11 +47,16 @@ TEST_SUITE("e2e/stdio") {
 
         auto row = structured(c.call(
             "catalog_rows_create",
-            {{"slug", "openai-team"}, {"display_name", "OpenAI team seat"}, {"category", "llm-backend"}}
+            {{"slug", "openai-team"},
+             {"display_name", "OpenAI team seat"},
+             {"category", "llm-backend"}}
         ));
         CHECK(row.at("categoryDisplay") == "🤖 Paid AI Subscriptions");
 
-        json::object assign{{"catalog_slug", "openai-team"}, {"email", "New.Hire@Example.com"}, {"note", "Onboarding kit"}};
+        json::object assign{
+            {"catalog_slug", "openai-team"},
+            {"email", "New.Hire@Example.com"},
+            {"note", "Onboarding kit"}};
         auto first = structured(c.call("catalog_assign", assign));
         auto second = structured(c.call("catalog_assign", assign));
         CHECK(first.at("state") == "approved");
@@ -54,7 +64,9 @@ TEST_SUITE("e2e/stdio") {
 
         auto revoked = structured(c.call(
             "catalog_revoke",
-            {{"catalog_slug", "openai-team"}, {"email", "new.hire@example.com"}, {"reason", "off-boarded"}}
+            {{"catalog_slug", "openai-team"},
+             {"email", "new.hire@example.com"},
+             {"reason", "off-boarded"}}
         ));
         CHECK(revoked.at("state") == "revoked");
         CHECK(revoked.at("reason") == "off-boarded");
@@ -80,16 +92,21 @@ TEST_SUITE("e2e/stdio") {
         StdioClient c(d);
         c.initialize();
 
-        auto bad = c.call("catalog_assign", {{"catalog_slug", "Not A Slug"}, {"email", "a@b.example"}, {"bogus", 1}});
+        auto bad = c.call(
+            "catalog_assign",
+            {{"catalog_slug", "Not A Slug"}, {"email", "a@b.example"}, {"bogus", 1}}
+        );
         CHECK(bad.at("isError") == true);
         CHECK(bad.at("structuredContent").at("code") == "invalid_argument");
         CHECK(bad.at("structuredContent").at("details").as_array().size() >= 1);
 
-        auto missing = c.call("catalog_assign", {{"catalog_slug", "no-such-row"}, {"email", "a@b.example"}});
+        auto missing =
+            c.call("catalog_assign", {{"catalog_slug", "no-such-row"}, {"email", "a@b.example"}});
         CHECK(missing.at("isError") == true);
         CHECK(missing.at("structuredContent").at("code") == "not_found");
 
-        auto unknown = c.request("tools/call", {{"name", "no_such_tool"}, {"arguments", json::object{}}});
+        auto unknown =
+            c.request("tools/call", {{"name", "no_such_tool"}, {"arguments", json::object{}}});
         CHECK(unknown.at("error").at("code") == -32602);
 
         CHECK(db_count(d, "catalog_approvals") == 0);
@@ -112,7 +129,8 @@ TEST_SUITE("e2e/stdio") {
     TEST_CASE("stdio refuses to start without a valid API key") {
         auto d = bootstrap(signoff::testing::Backend::kSqlite);
         auto [code, out] = signoff::testing::run_command(
-            {signoff::testing::signoff_binary(), "stdio", "--db", d.db_url}, {{"SIGNOFF_API_KEY", "sk-signoff-wrong"}}
+            {signoff::testing::signoff_binary(), "stdio", "--db", d.db_url},
+            {{"SIGNOFF_API_KEY", "sk-signoff-wrong"}}
         );
         CHECK(code == 2);
         CHECK(out.empty());  // nothing on stdout: it carries protocol messages only

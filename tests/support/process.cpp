@@ -1,16 +1,15 @@
 // See process.hpp. posix_spawn with pipes; poll() for timeouts (no sleeps).
 #include "tests/support/process.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <stdexcept>
 
 extern char** environ;
 
@@ -104,7 +103,9 @@ void Child::write_line(std::string const& line) {
     }
 }
 
-std::optional<std::string> Child::read_fd_line(int fd, std::string& buf, std::chrono::milliseconds timeout) {
+std::optional<std::string> Child::read_fd_line(
+    int fd, std::string& buf, std::chrono::milliseconds timeout
+) {
     auto const deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
         auto const nl = buf.find('\n');
@@ -140,7 +141,9 @@ std::optional<std::string> Child::read_line(std::chrono::milliseconds timeout) {
     return read_fd_line(out_, out_buf_, timeout);
 }
 
-std::optional<std::string> Child::wait_stderr(std::string const& needle, std::chrono::milliseconds timeout) {
+std::optional<std::string> Child::wait_stderr(
+    std::string const& needle, std::chrono::milliseconds timeout
+) {
     auto const deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
         auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -210,8 +213,7 @@ void Child::terminate() {
 }
 
 std::pair<int, std::string> run_command(
-    std::vector<std::string> const& argv,
-    std::map<std::string, std::string> const& env
+    std::vector<std::string> const& argv, std::map<std::string, std::string> const& env
 ) {
     Child c(argv, env);
     c.close_stdin();

@@ -2,12 +2,11 @@
 // sessions, or as an HTTP server whose bound port is read from its stderr.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <map>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace signoff::testing {
@@ -23,11 +22,12 @@ public:
 
     void write_line(std::string const& line);
     /// Next line of stdout, or nullopt at EOF / after `timeout`.
-    std::optional<std::string> read_line(std::chrono::milliseconds timeout = std::chrono::seconds{20});
+    std::optional<std::string> read_line(
+        std::chrono::milliseconds timeout = std::chrono::seconds{20}
+    );
     /// Next stderr line containing `needle`; everything read from stderr is kept in stderr_text().
     std::optional<std::string> wait_stderr(
-        std::string const& needle,
-        std::chrono::milliseconds timeout = std::chrono::seconds{30}
+        std::string const& needle, std::chrono::milliseconds timeout = std::chrono::seconds{30}
     );
     std::string const& stderr_text() const { return err_; }
     void close_stdin();
@@ -36,7 +36,9 @@ public:
     void terminate();
 
 private:
-    std::optional<std::string> read_fd_line(int fd, std::string& buf, std::chrono::milliseconds timeout);
+    std::optional<std::string> read_fd_line(
+        int fd, std::string& buf, std::chrono::milliseconds timeout
+    );
 
     pid_t pid_{-1};
     int in_{-1};
@@ -51,13 +53,14 @@ private:
 
 /// Runs a command to completion; returns {exit code, stdout}.
 std::pair<int, std::string> run_command(
-    std::vector<std::string> const& argv,
-    std::map<std::string, std::string> const& env = {}
+    std::vector<std::string> const& argv, std::map<std::string, std::string> const& env = {}
 );
 
 #ifdef SIGNOFF_BINARY_PATH
 /// The signoff binary under test (compiled in for the e2e test binary only).
-inline std::string signoff_binary() { return SIGNOFF_BINARY_PATH; }
+inline std::string signoff_binary() {
+    return SIGNOFF_BINARY_PATH;
+}
 #endif
 
 }  // namespace signoff::testing

@@ -43,11 +43,11 @@ std::string temp_dir(std::string const& prefix);
 
 /// In a TEST_CASE_TEMPLATE over SqliteBackend/PostgresBackend: skips (with a
 /// printed reason) the Postgres leg when no cluster is configured.
-#define SIGNOFF_SKIP_WITHOUT_BACKEND(T)                                                   \
-    do {                                                                                  \
-        if (T::kBackend == ::signoff::testing::Backend::kPostgres &&                      \
-            !::signoff::testing::pg_available()) {                                        \
-            MESSAGE("skipped: SIGNOFF_TEST_PG_DSN is not set (run scripts/test.sh)");     \
-            return;                                                                       \
-        }                                                                                 \
+#define SIGNOFF_SKIP_WITHOUT_BACKEND(T)                                               \
+    do {                                                                              \
+        if (T::kBackend == ::signoff::testing::Backend::kPostgres &&                  \
+            !::signoff::testing::pg_available()) {                                    \
+            MESSAGE("skipped: SIGNOFF_TEST_PG_DSN is not set (run scripts/test.sh)"); \
+            return;                                                                   \
+        }                                                                             \
     } while (0)

@@ -34,6 +34,8 @@ static_assert(rows_in_enum_order(), "error table rows must follow the ErrorKind 
 
 }  // namespace
 
-ErrorRow const& error_row(ErrorKind kind) { return kRows.at(static_cast<std::size_t>(kind)); }
+ErrorRow const& error_row(ErrorKind kind) {
+    return kRows.at(static_cast<std::size_t>(kind));
+}
 
 }  // namespace signoff::tools::codec

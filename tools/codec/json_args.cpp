@@ -18,8 +18,7 @@ std::string string_or(json::object const& o, std::string_view key, std::string f
 }
 
 std::optional<std::optional<std::string>> nullable_string(
-    json::object const& o,
-    std::string_view key
+    json::object const& o, std::string_view key
 ) {
     auto const* v = o.if_contains(key);
     if (v == nullptr) {

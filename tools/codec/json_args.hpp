@@ -3,23 +3,25 @@
 // Shared by the tool families' handlers (decode step).
 #pragma once
 
-#include <boost/json.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <boost/json.hpp>
+
 namespace signoff::tools::codec {
 
 /// The string at `key`; nullopt when absent, null or not a string.
 std::optional<std::string> opt_string(boost::json::object const& o, std::string_view key);
 /// The string at `key`, or `fallback`.
-std::string string_or(boost::json::object const& o, std::string_view key, std::string fallback = {});
+std::string string_or(
+    boost::json::object const& o, std::string_view key, std::string fallback = {}
+);
 /// Absent → nullopt; null → an empty inner optional (clear); string → the value.
 std::optional<std::optional<std::string>> nullable_string(
-    boost::json::object const& o,
-    std::string_view key
+    boost::json::object const& o, std::string_view key
 );
 /// The integer at `key` (integral doubles accepted); nullopt when absent or null.
 std::optional<std::int64_t> opt_int(boost::json::object const& o, std::string_view key);

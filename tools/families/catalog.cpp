@@ -76,8 +76,11 @@ Result<json::value> rows_create(ToolContext& ctx, json::object const& a) {
         return svc.error();
     }
     catalog::RowInput in{
-        string_or(a, "slug"), string_or(a, "display_name"), string_or(a, "description"),
-        opt_string(a, "owner_user_id"), opt_string(a, "category")};
+        string_or(a, "slug"),
+        string_or(a, "display_name"),
+        string_or(a, "description"),
+        opt_string(a, "owner_user_id"),
+        opt_string(a, "category")};
     return encode((*svc)->create_row(ctx.actor, in));
 }
 
@@ -129,7 +132,10 @@ Result<json::value> assign(ToolContext& ctx, json::object const& a) {
         return svc.error();
     }
     return encode((*svc)->assign(
-        ctx.actor, string_or(a, "catalog_slug"), string_or(a, "email"), opt_string(a, "note"),
+        ctx.actor,
+        string_or(a, "catalog_slug"),
+        string_or(a, "email"),
+        opt_string(a, "note"),
         expiry(a)
     ));
 }
@@ -150,7 +156,10 @@ Result<json::value> approve(ToolContext& ctx, json::object const& a) {
         return svc.error();
     }
     return encode((*svc)->approve(
-        ctx.actor, string_or(a, "catalog_slug"), string_or(a, "email"), opt_string(a, "note"),
+        ctx.actor,
+        string_or(a, "catalog_slug"),
+        string_or(a, "email"),
+        opt_string(a, "note"),
         expiry(a)
     ));
 }
@@ -185,8 +194,11 @@ Result<json::value> assign_many(ToolContext& ctx, json::object const& a) {
         return svc.error();
     }
     auto outcomes = (*svc)->assign_many(
-        ctx.actor, string_or(a, "email"), codec::strings(a, "catalog_slugs"),
-        opt_string(a, "note"), expiry(a)
+        ctx.actor,
+        string_or(a, "email"),
+        codec::strings(a, "catalog_slugs"),
+        opt_string(a, "note"),
+        expiry(a)
     );
     json::array results;
     for (auto const& o : outcomes) {
@@ -195,7 +207,8 @@ Result<json::value> assign_many(ToolContext& ctx, json::object const& a) {
             {"catalog_slug", o.slug},
             {"ok", ok},
             {"approval", ok ? json::value_from(*o.result) : json::value(nullptr)},
-            {"error", ok ? json::value(nullptr) : json::value(registry::error_body(o.result.error()))},
+            {"error",
+             ok ? json::value(nullptr) : json::value(registry::error_body(o.result.error()))},
         });
     }
     return json::object{{"results", std::move(results)}};
@@ -249,79 +262,119 @@ RestRoute on_approvals(std::string const& method, std::string const& action) {
 
 void register_catalog_tools(registry::Registry& r) {
     r.add_tool(tool(
-        "catalog_rows_create", "Create a catalog row",
+        "catalog_rows_create",
+        "Create a catalog row",
         "Defines a grantable resource type (e.g. openai-team): slug (unique in the org), display "
         "name, default description, owner (who may approve requests) and category (a machine "
         "slug such as llm-backend, or a legacy free-form label kept verbatim).",
-        kWrite, {{"POST", kRowsPath, "", "", 201}}, rows_create, "admin, super_admin"
+        kWrite,
+        {{"POST", kRowsPath, "", "", 201}},
+        rows_create,
+        "admin, super_admin"
     ));
     r.add_tool(tool(
-        "catalog_rows_list", "List catalog rows",
+        "catalog_rows_list",
+        "List catalog rows",
         "Lists the organisation's catalog rows by slug, with category and its English label "
         "(categoryDisplay). Pages with limit (default 20, max 100) and cursor or offset.",
-        kRead, {{"GET", kRowsPath}}, rows_list, "any member"
+        kRead,
+        {{"GET", kRowsPath}},
+        rows_list,
+        "any member"
     ));
     r.add_tool(tool(
-        "catalog_rows_get", "Get a catalog row", "Answers one catalog row by slug.", kRead,
-        {{"GET", kRowPath}}, rows_get, "any member"
+        "catalog_rows_get",
+        "Get a catalog row",
+        "Answers one catalog row by slug.",
+        kRead,
+        {{"GET", kRowPath}},
+        rows_get,
+        "any member"
     ));
     r.add_tool(tool(
-        "catalog_rows_update", "Update a catalog row",
+        "catalog_rows_update",
+        "Update a catalog row",
         "Changes the given fields of a row (null clears owner_user_id or category). With "
         "expected_version, a row changed meanwhile fails with a conflict naming the current "
         "version.",
-        kWrite, {{"PATCH", kRowPath}}, rows_update, "admin, super_admin"
+        kWrite,
+        {{"PATCH", kRowPath}},
+        rows_update,
+        "admin, super_admin"
     ));
     r.add_tool(tool(
-        "catalog_rows_delete", "Delete a catalog row",
+        "catalog_rows_delete",
+        "Delete a catalog row",
         "Deletes a row. Refused while any grant of it is pending or approved: revoke those "
         "first, so downstream systems hear about every ended access.",
-        kDestructive, {{"DELETE", kRowPath}}, rows_delete, "admin, super_admin"
+        kDestructive,
+        {{"DELETE", kRowPath}},
+        rows_delete,
+        "admin, super_admin"
     ));
     r.add_tool(tool(
-        "catalog_assign", "Assign access directly",
+        "catalog_assign",
+        "Assign access directly",
         "Grants (catalog_slug, email) without a request step, e.g. on onboarding day 0. "
         "Idempotent: the same pair always answers the same approval, re-approving it if it was "
         "pending or revoked. Optional expires_at (RFC 3339) or duration (ISO 8601, e.g. P30D) "
         "makes the grant time-bound. Emits team_support.approved.",
-        kIdempotent, {on_approvals("POST", "assign")}, assign,
+        kIdempotent,
+        {on_approvals("POST", "assign")},
+        assign,
         "admin, hr_admin, super_admin (not for their own email)"
     ));
     r.add_tool(tool(
-        "catalog_request", "Request access",
+        "catalog_request",
+        "Request access",
         "Asks for access to a catalog row; email defaults to the caller's. The row's owner or an "
         "admin then approves it with catalog_approve.",
-        kIdempotent, {on_approvals("POST", "request")}, request,
+        kIdempotent,
+        {on_approvals("POST", "request")},
+        request,
         "any member for themselves; admin, hr_admin, super_admin for anyone"
     ));
     r.add_tool(tool(
-        "catalog_approve", "Approve a pending request",
+        "catalog_approve",
+        "Approve a pending request",
         "Approves the pending request of (catalog_slug, email). Approving an approved grant "
         "changes nothing; a revoked one must be requested or assigned again. Emits "
         "team_support.approved.",
-        kIdempotent, {on_approvals("POST", "approve")}, approve,
+        kIdempotent,
+        {on_approvals("POST", "approve")},
+        approve,
         "the row's owner, admin, super_admin; never the grantee"
     ));
     r.add_tool(tool(
-        "catalog_revoke", "Revoke access",
+        "catalog_revoke",
+        "Revoke access",
         "Marks the grant of (catalog_slug, email) revoked with a reason (required) and emits "
         "team_support.revoked so the source system can tear down its end. Revoking a revoked "
         "grant changes nothing.",
-        kDestructiveIdempotent, {{"DELETE", kApprovalsPath}, on_approvals("POST", "revoke")},
-        revoke, "admin, hr_admin, super_admin"
+        kDestructiveIdempotent,
+        {{"DELETE", kApprovalsPath}, on_approvals("POST", "revoke")},
+        revoke,
+        "admin, hr_admin, super_admin"
     ));
     r.add_tool(tool(
-        "catalog_approvals_list", "List approvals",
+        "catalog_approvals_list",
+        "List approvals",
         "Lists approvals, filtered by catalog_slug (or slug), email and state "
         "(pending|approved|revoked), oldest first. Pages with limit and cursor or offset. "
         "Grants whose time is up show as revoked with reason expired.",
-        kRead, {{"GET", kApprovalsPath}}, approvals_list, "any member"
+        kRead,
+        {{"GET", kApprovalsPath}},
+        approvals_list,
+        "any member"
     ));
     r.add_tool(tool(
-        "catalog_assign_many", "Assign several rows to one person",
+        "catalog_assign_many",
+        "Assign several rows to one person",
         "Assigns each of catalog_slugs to email (an onboarding kit). Each slug is its own "
         "transaction and gets its own result; one failure does not undo the others.",
-        kIdempotent, {{"POST", "/api/v1/catalog/approvals/assign-many"}}, assign_many,
+        kIdempotent,
+        {{"POST", "/api/v1/catalog/approvals/assign-many"}},
+        assign_many,
         "admin, hr_admin, super_admin"
     ));
     r.add_resource(registry::ResourceSpec{

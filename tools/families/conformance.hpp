@@ -15,9 +15,7 @@ namespace detail {
 /// One fixture tool row: input schema conformance/<name>.input, a raw
 /// CallToolResult, read-only and idempotent annotations.
 registry::ToolSpec conformance_row(
-    std::string name,
-    std::string description,
-    registry::Handler handler
+    std::string name, std::string description, registry::Handler handler
 );
 /// The client-input fixtures: MRTR (SEP-2322) tools and prompt, the streamed
 /// elicitation and the x-mcp-header tool (conformance_input.cpp).

@@ -45,8 +45,8 @@ std::string markdown_tool_table(registry::Registry const& registry) {
             continue;
         }
         out << "| `" << t.name << "` | " << t.title << " | " << routes_of(t) << " | "
-            << hints_of(t.annotations) << " | " << (t.permissions.empty() ? "any member" : t.permissions)
-            << " |\n";
+            << hints_of(t.annotations) << " | "
+            << (t.permissions.empty() ? "any member" : t.permissions) << " |\n";
     }
     return out.str();
 }

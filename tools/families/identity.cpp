@@ -52,7 +52,9 @@ Result<json::value> users_list(ToolContext& ctx, json::object const& a) {
         return svc.error();
     }
     auto r = (*svc)->list_users(
-        ctx.actor, opt_int(a, "page").value_or(1), opt_int(a, "limit").value_or(20),
+        ctx.actor,
+        opt_int(a, "page").value_or(1),
+        opt_int(a, "limit").value_or(20),
         codec::opt_string(a, "search")
     );
     if (!r) {
@@ -106,30 +108,43 @@ ToolSpec tool(
 
 void register_identity_tools(registry::Registry& r) {
     r.add_tool(tool(
-        "identity_users_create", "Create a user",
+        "identity_users_create",
+        "Create a user",
         "Adds a user to the organisation: email (unique, case-insensitive), displayName "
         "(defaults to the email's local part) and orgRole (member, hr_admin, admin, "
         "super_admin; default member).",
-        {}, {"POST", "/api/v1/users", "", "", 201}, users_create,
+        {},
+        {"POST", "/api/v1/users", "", "", 201},
+        users_create,
         "admin, super_admin (only super_admin creates super_admin)"
     ));
     r.add_tool(tool(
-        "identity_users_list", "List users",
+        "identity_users_list",
+        "List users",
         "Lists the organisation's users by email, with page (default 1) and limit (default 20, "
         "max 100); search keeps users whose email or display name contains it.",
-        {.read_only = true, .idempotent = true}, {"GET", "/api/v1/users"}, users_list,
+        {.read_only = true, .idempotent = true},
+        {"GET", "/api/v1/users"},
+        users_list,
         "any member"
     ));
     r.add_tool(tool(
-        "identity_users_get", "Get a user", "Answers one user by id or by email.",
-        {.read_only = true, .idempotent = true}, {"GET", "/api/v1/users/{id}"}, users_get,
+        "identity_users_get",
+        "Get a user",
+        "Answers one user by id or by email.",
+        {.read_only = true, .idempotent = true},
+        {"GET", "/api/v1/users/{id}"},
+        users_get,
         "any member"
     ));
     r.add_tool(tool(
-        "identity_api_keys_create", "Create an API key",
+        "identity_api_keys_create",
+        "Create an API key",
         "Mints a new API key (sk-signoff-…) for a user. The key is answered once; only its hash "
         "is stored.",
-        {}, {"POST", "/api/v1/users/{user_id}/api-keys", "", "", 201}, api_keys_create,
+        {},
+        {"POST", "/api/v1/users/{user_id}/api-keys", "", "", 201},
+        api_keys_create,
         "admin, super_admin for any user; anyone for themselves"
     ));
 }

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <regex>
 #include <set>
+
 #include <valijson/adapters/boost_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
@@ -129,10 +130,18 @@ bool valid_tool_name(std::string const& name) {
 Registry::Registry() = default;
 Registry::~Registry() = default;
 
-void Registry::add_tool(ToolSpec spec) { tools_.push_back(std::move(spec)); }
-void Registry::add_resource(ResourceSpec spec) { resources_.push_back(std::move(spec)); }
-void Registry::add_template(ResourceTemplateSpec spec) { templates_.push_back(std::move(spec)); }
-void Registry::add_prompt(PromptSpec spec) { prompts_.push_back(std::move(spec)); }
+void Registry::add_tool(ToolSpec spec) {
+    tools_.push_back(std::move(spec));
+}
+void Registry::add_resource(ResourceSpec spec) {
+    resources_.push_back(std::move(spec));
+}
+void Registry::add_template(ResourceTemplateSpec spec) {
+    templates_.push_back(std::move(spec));
+}
+void Registry::add_prompt(PromptSpec spec) {
+    prompts_.push_back(std::move(spec));
+}
 
 Status Registry::seal() {
     std::set<std::string> names;
@@ -251,8 +260,9 @@ std::vector<FieldError> validate_with(Registry::Compiled const* c, json::value c
 
 }  // namespace
 
-Result<json::value>
-Registry::invoke(ToolSpec const& tool, json::value const& args, ToolContext& ctx) const {
+Result<json::value> Registry::invoke(
+    ToolSpec const& tool, json::value const& args, ToolContext& ctx
+) const {
     static json::value const kNoArguments = json::object{};
     if (!args.is_null() && !args.is_object()) {
         return Error::invalid_field("arguments", "arguments must be a JSON object");
@@ -264,8 +274,8 @@ Registry::invoke(ToolSpec const& tool, json::value const& args, ToolContext& ctx
         return Error::internal("registry not sealed");
     }
     if (auto errors = validate_with(in->second.get(), as_value); !errors.empty()) {
-        std::string msg = "invalid arguments for " + tool.name + ": " + errors.front().field +
-                          " " + errors.front().message;
+        std::string msg = "invalid arguments for " + tool.name + ": " + errors.front().field + " " +
+                          errors.front().message;
         return Error::invalid(std::move(msg), std::move(errors));
     }
     Result<json::value> out = Error::internal("handler did not run");
@@ -289,9 +299,7 @@ Registry::invoke(ToolSpec const& tool, json::value const& args, ToolContext& ctx
 }
 
 std::variant<RouteMatch, RouteMiss> Registry::match_route(
-    std::string_view method,
-    std::string_view path,
-    json::object const* body
+    std::string_view method, std::string_view path, json::object const* body
 ) const {
     bool path_seen = false;
     bool method_seen = false;
@@ -307,8 +315,8 @@ std::variant<RouteMatch, RouteMiss> Registry::match_route(
             }
             method_seen = true;
             if (!r.discriminator_field.empty()) {
-                auto const* v = body != nullptr ? body->if_contains(r.discriminator_field)
-                                                : nullptr;
+                auto const* v =
+                    body != nullptr ? body->if_contains(r.discriminator_field) : nullptr;
                 if (v == nullptr || !v->is_string() || v->get_string() != r.discriminator_value) {
                     continue;
                 }
@@ -337,8 +345,7 @@ std::vector<std::string> Registry::methods_for(std::string_view path) const {
 }
 
 json::object Registry::args_from_query(
-    ToolSpec const& tool,
-    std::vector<std::pair<std::string, std::string>> const& query
+    ToolSpec const& tool, std::vector<std::pair<std::string, std::string>> const& query
 ) const {
     json::object out;
     json::object const* props = nullptr;

@@ -8,7 +8,6 @@
 //   transport/http ──► Registry::match_route ─┘
 #pragma once
 
-#include <boost/json.hpp>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,6 +15,8 @@
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include <boost/json.hpp>
 
 #include "server/core/error.hpp"
 #include "tools/registry/tool_context.hpp"
@@ -58,10 +59,8 @@ struct PromptSpec {
     std::string description;
     std::vector<PromptArgument> arguments;
     /// Returns a GetPromptResult ({description?, messages}).
-    std::function<server::core::Result<boost::json::object>(
-        ToolContext&,
-        boost::json::object const& args
-    )>
+    std::function<
+        server::core::Result<boost::json::object>(ToolContext&, boost::json::object const& args)>
         get;
     /// Optional: completion values for argument `name` given its partial `value`.
     std::function<std::vector<std::string>(std::string const& name, std::string const& value)>
@@ -108,15 +107,14 @@ public:
     /// runs the handler, and in checked builds validates the output. A schema
     /// violation is kInvalidArgument with one detail per failing field. A thrown
     /// exception is logged and becomes kInternal (the message is not leaked).
-    server::core::Result<boost::json::value>
-    invoke(ToolSpec const& tool, boost::json::value const& args, ToolContext& ctx) const;
+    server::core::Result<boost::json::value> invoke(
+        ToolSpec const& tool, boost::json::value const& args, ToolContext& ctx
+    ) const;
 
     /// Finds the tool for a REST request. `body` is consulted only for a shared
     /// route's discriminator field.
     std::variant<RouteMatch, RouteMiss> match_route(
-        std::string_view method,
-        std::string_view path,
-        boost::json::object const* body
+        std::string_view method, std::string_view path, boost::json::object const* body
     ) const;
     /// The allowed methods for a path (for 405 Allow headers); empty if none.
     std::vector<std::string> methods_for(std::string_view path) const;
@@ -125,8 +123,7 @@ public:
     /// input schema declares (integer, number, boolean); an unconvertible value
     /// is left as a string so that validation reports it.
     boost::json::object args_from_query(
-        ToolSpec const& tool,
-        std::vector<std::pair<std::string, std::string>> const& query
+        ToolSpec const& tool, std::vector<std::pair<std::string, std::string>> const& query
     ) const;
 
     std::vector<ResourceSpec> const& resources() const { return resources_; }

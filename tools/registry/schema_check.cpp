@@ -11,14 +11,21 @@ namespace json = boost::json;
 
 std::string_view kind_of(json::value const& v) {
     switch (v.kind()) {
-        case json::kind::null: return "null";
-        case json::kind::bool_: return "boolean";
+        case json::kind::null:
+            return "null";
+        case json::kind::bool_:
+            return "boolean";
         case json::kind::int64:
-        case json::kind::uint64: return "integer";
-        case json::kind::double_: return "number";
-        case json::kind::string: return "string";
-        case json::kind::array: return "array";
-        case json::kind::object: return "object";
+        case json::kind::uint64:
+            return "integer";
+        case json::kind::double_:
+            return "number";
+        case json::kind::string:
+            return "string";
+        case json::kind::array:
+            return "array";
+        case json::kind::object:
+            return "object";
     }
     return "unknown";
 }
@@ -163,12 +170,39 @@ void precheck(
 bool is_supported_keyword(std::string_view keyword) {
     // if/then/else: valijson applies them when parsing as draft 7 (registry.cpp does).
     static constexpr std::array<std::string_view, 33> kKeywords{
-        "$schema",    "$id",        "$ref",       "definitions", "$defs", "title",     "description",
-        "type",       "properties", "required",   "additionalProperties",   "enum",
-        "const",      "pattern",    "minLength",  "maxLength",   "minimum",   "maximum",
-        "items",      "minItems",   "maxItems",   "uniqueItems", "format",    "oneOf",
-        "anyOf",      "allOf",      "not",        "default",     "examples",  "exclusiveMinimum",
-        "if",         "then",       "else",
+        "$schema",
+        "$id",
+        "$ref",
+        "definitions",
+        "$defs",
+        "title",
+        "description",
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "enum",
+        "const",
+        "pattern",
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "items",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "format",
+        "oneOf",
+        "anyOf",
+        "allOf",
+        "not",
+        "default",
+        "examples",
+        "exclusiveMinimum",
+        "if",
+        "then",
+        "else",
     };
     for (auto const k : kKeywords) {
         if (k == keyword) {

@@ -4,9 +4,10 @@
 // string lengths before any `pattern` (std::regex) sees the value.
 #pragma once
 
-#include <boost/json.hpp>
 #include <string>
 #include <vector>
+
+#include <boost/json.hpp>
 
 #include "server/core/error.hpp"
 

@@ -5,11 +5,12 @@
 #pragma once
 
 #include <atomic>
-#include <boost/json.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+
+#include <boost/json.hpp>
 
 #include "server/core/actor.hpp"
 #include "server/core/error.hpp"
@@ -51,8 +52,7 @@ struct ToolContext {
     /// elicitation/create, roots/list) and waits for its result. Empty when the
     /// transport cannot (stateless era); the handler must then refuse.
     std::function<server::core::Result<boost::json::value>(
-        std::string const& method,
-        boost::json::object const& params
+        std::string const& method, boost::json::object const& params
     )>
         client_request{};
     /// Asks the client for input (elicitation/create, sampling/createMessage,
@@ -68,9 +68,7 @@ struct ToolContext {
     /// that fails after that makes the engine answer -32021 in the stateless
     /// era). Empty when neither era can deliver input on this connection.
     std::function<server::core::Result<boost::json::value>(
-        std::string const& key,
-        std::string const& method,
-        boost::json::object const& params
+        std::string const& key, std::string const& method, boost::json::object const& params
     )>
         ask{};
     /// Stateless era: the input rounds a verified requestState says came

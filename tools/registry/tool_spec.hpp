@@ -3,10 +3,11 @@
 // façade and the generated docs all read the same row, so they cannot drift.
 #pragma once
 
-#include <boost/json.hpp>
 #include <functional>
 #include <string>
 #include <vector>
+
+#include <boost/json.hpp>
 
 #include "server/core/error.hpp"
 #include "tools/registry/tool_context.hpp"
@@ -33,13 +34,11 @@ struct RestRoute {
 };
 
 /// decode → one domain call → encode. No SQL, no HTTP, no authorization.
-using Handler = std::function<server::core::Result<boost::json::value>(
-    ToolContext& ctx,
-    boost::json::object const& args
-)>;
+using Handler = std::function<
+    server::core::Result<boost::json::value>(ToolContext& ctx, boost::json::object const& args)>;
 
 struct ToolSpec {
-    std::string name;         // family_verb, [A-Za-z0-9_.-]{1,128}
+    std::string name;  // family_verb, [A-Za-z0-9_.-]{1,128}
     std::string title;
     std::string description;
     Annotations annotations;

@@ -12,7 +12,9 @@ namespace json = boost::json;
 
 namespace {
 
-RpcError parse_error(std::string message) { return {kParseError, std::move(message), {}}; }
+RpcError parse_error(std::string message) {
+    return {kParseError, std::move(message), {}};
+}
 
 std::string describe_parse_failure(boost::system::error_code const& ec, Limits const& limits) {
     if (ec == json::error::too_deep) {
@@ -71,8 +73,8 @@ Envelope classify_response(json::object const& o) {
 std::variant<json::value, RpcError> parse(std::string_view text, Limits const& limits) {
     if (text.size() > limits.max_body_bytes) {
         return parse_error(
-            "Parse error: message of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
-            std::to_string(limits.max_body_bytes) + " bytes"
+            "Parse error: message of " + std::to_string(text.size()) +
+            " bytes exceeds the limit of " + std::to_string(limits.max_body_bytes) + " bytes"
         );
     }
     json::parse_options opts;
@@ -86,7 +88,9 @@ std::variant<json::value, RpcError> parse(std::string_view text, Limits const& l
     return v;
 }
 
-bool is_valid_id(json::value const& id) { return id.is_string() || id.is_int64() || id.is_uint64(); }
+bool is_valid_id(json::value const& id) {
+    return id.is_string() || id.is_int64() || id.is_uint64();
+}
 
 namespace {
 
@@ -136,7 +140,9 @@ Envelope classify_message(json::value const& message, json::object* own_params) 
 
 }  // namespace
 
-Envelope classify(json::value const& message) { return classify_message(message, nullptr); }
+Envelope classify(json::value const& message) {
+    return classify_message(message, nullptr);
+}
 
 Envelope classify(json::value&& message) {
     json::object* params = nullptr;
@@ -166,13 +172,11 @@ json::object make_notification(std::string_view method, json::object params) {
 
 json::object make_request(json::value const& id, std::string_view method, json::object params) {
     return json::object{
-        {"jsonrpc", "2.0"},
-        {"id", id},
-        {"method", method},
-        {"params", std::move(params)}
-    };
+        {"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
 }
 
-std::string to_line(json::object const& message) { return json::serialize(message); }
+std::string to_line(json::object const& message) {
+    return json::serialize(message);
+}
 
 }  // namespace signoff::transport::jsonrpc

@@ -5,12 +5,13 @@
 //   bytes ─► parse(limits) ─► classify ─► Request | Notification | Response | Invalid
 #pragma once
 
-#include <boost/json.hpp>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+
+#include <boost/json.hpp>
 
 namespace signoff::transport::jsonrpc {
 
@@ -76,9 +77,7 @@ boost::json::object make_result(boost::json::value const& id, boost::json::objec
 boost::json::object make_error(boost::json::value const& id, RpcError const& error);
 boost::json::object make_notification(std::string_view method, boost::json::object params);
 boost::json::object make_request(
-    boost::json::value const& id,
-    std::string_view method,
-    boost::json::object params
+    boost::json::value const& id, std::string_view method, boost::json::object params
 );
 
 /// Compact serialisation (no whitespace, no raw newlines): safe for one line.

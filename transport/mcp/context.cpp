@@ -74,12 +74,13 @@ struct ProgressState {
     std::optional<double> last;
 };
 
-std::function<void(double, std::optional<double>, std::string const&)>
-progress_hook(Outbound* out, json::value token) {
+std::function<void(double, std::optional<double>, std::string const&)> progress_hook(
+    Outbound* out, json::value token
+) {
     auto state = std::make_shared<ProgressState>();
-    return [out, token = std::move(token), state](
-               double progress, std::optional<double> total, std::string const& message
-           ) {
+    return [out,
+            token = std::move(token),
+            state](double progress, std::optional<double> total, std::string const& message) {
         {
             std::lock_guard lock(state->mu);
             if (state->last && progress <= *state->last) {

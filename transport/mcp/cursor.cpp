@@ -94,7 +94,9 @@ std::optional<std::string> decode_base64(std::string_view text) {
     return decode(text, kStdAlphabet);
 }
 
-std::string encode_base64url(std::string_view bytes) { return encode(bytes, kUrlAlphabet); }
+std::string encode_base64url(std::string_view bytes) {
+    return encode(bytes, kUrlAlphabet);
+}
 
 std::optional<std::string> decode_base64url(std::string_view text) {
     return decode(text, kUrlAlphabet);

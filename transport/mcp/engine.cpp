@@ -104,8 +104,9 @@ std::optional<std::string> name_in_body(Call const& call) {
         return std::nullopt;
     }
     auto const* v = call.params.if_contains(field);
-    return (v != nullptr && v->is_string()) ? std::optional<std::string>(std::string(v->as_string()))
-                                            : std::optional<std::string>(std::string());
+    return (v != nullptr && v->is_string())
+               ? std::optional<std::string>(std::string(v->as_string()))
+               : std::optional<std::string>(std::string());
 }
 
 std::optional<MethodError> check_headers(Call const& call, std::string const& version) {
@@ -150,13 +151,17 @@ int derived_status(Call const& call, MethodError const& e) {
     return 200;
 }
 
-Reply no_body() { return Reply{std::nullopt, 202, false}; }
+Reply no_body() {
+    return Reply{std::nullopt, 202, false};
+}
 
 }  // namespace
 
 namespace detail {
 
-std::optional<std::string> decode_header_value(std::string const& raw) { return header_value(raw); }
+std::optional<std::string> decode_header_value(std::string const& raw) {
+    return header_value(raw);
+}
 
 MethodError invalid_params(std::string message) {
     return rpc_error(jsonrpc::kInvalidParams, std::move(message));
@@ -167,7 +172,10 @@ EngineCore::EngineCore(
     tools::registry::Services const& services,
     EngineOptions options
 )
-    : registry_(registry), services_(services), options_(std::move(options)), methods_(method_table()) {
+    : registry_(registry),
+      services_(services),
+      options_(std::move(options)),
+      methods_(method_table()) {
     if (options_.tools_page_size == 0) {
         options_.tools_page_size = 1;
     }
@@ -188,16 +196,14 @@ json::object EngineCore::capabilities(Era era) const {
             {"resources", json::object{}},
             {"prompts", json::object{}},
             {"logging", json::object{}},
-            {"completions", json::object{}}
-        };
+            {"completions", json::object{}}};
     }
     return json::object{
         {"tools", {{"listChanged", true}}},
         {"resources", {{"subscribe", true}, {"listChanged", true}}},
         {"prompts", {{"listChanged", true}}},
         {"logging", json::object{}},
-        {"completions", json::object{}}
-    };
+        {"completions", json::object{}}};
 }
 
 Reply EngineCore::handle(Inbound& in) {
@@ -297,7 +303,8 @@ std::optional<MethodError> EngineCore::check_stateless(Call& call) const {
     }
     auto const* caps = meta->if_contains(kMetaCapabilities);
     if (caps == nullptr || !caps->is_object()) {
-        return bad_meta("params._meta needs io.modelcontextprotocol/clientCapabilities (an object)");
+        return bad_meta("params._meta needs io.modelcontextprotocol/clientCapabilities (an object)"
+        );
     }
     std::string const requested(version->as_string());
     if (call.in.http) {
@@ -306,11 +313,10 @@ std::optional<MethodError> EngineCore::check_stateless(Call& call) const {
         }
     }
     if (requested != kStatelessVersion) {
-        MethodError e{{jsonrpc::kUnsupportedProtocolVersion, "unsupported protocol version", {}}, 400};
-        e.error.data = json::object{
-            {"supported", json::array{kStatelessVersion}},
-            {"requested", requested}
-        };
+        MethodError e{
+            {jsonrpc::kUnsupportedProtocolVersion, "unsupported protocol version", {}}, 400};
+        e.error.data =
+            json::object{{"supported", json::array{kStatelessVersion}}, {"requested", requested}};
         return e;
     }
     call.client_capabilities = caps->as_object();
@@ -361,7 +367,9 @@ Engine::Engine(
 
 Engine::~Engine() = default;
 
-std::shared_ptr<Session> Engine::new_session() { return std::make_shared<Session>(); }
+std::shared_ptr<Session> Engine::new_session() {
+    return std::make_shared<Session>();
+}
 
 Reply Engine::handle(Inbound in) {
     try {
@@ -385,14 +393,19 @@ Reply Engine::handle(Inbound in) {
     return Reply{
         jsonrpc::make_error(id, {jsonrpc::kInternalError, "internal error", {}}),
         in.http ? 500 : 200,
-        false
-    };
+        false};
 }
 
-void Engine::cancel_all(Session& session) { session.cancel_all(); }
+void Engine::cancel_all(Session& session) {
+    session.cancel_all();
+}
 
-void Engine::end_input(Session& session) { session.close_input(); }
+void Engine::end_input(Session& session) {
+    session.close_input();
+}
 
-std::string Engine::negotiated_version(Session const& session) { return session.version(); }
+std::string Engine::negotiated_version(Session const& session) {
+    return session.version();
+}
 
 }  // namespace signoff::transport::mcp

@@ -10,7 +10,6 @@
 //                        └─► Outbound::send  (progress, log messages, server→client requests)
 #pragma once
 
-#include <boost/json.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -18,6 +17,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <boost/json.hpp>
 
 #include "server/core/actor.hpp"
 #include "tools/registry/registry.hpp"
@@ -27,11 +28,7 @@ namespace signoff::transport::mcp {
 /// The protocol versions served, newest first. 2026-07-28 is the stateless era.
 inline constexpr const char* kStatelessVersion = "2026-07-28";
 inline const std::vector<std::string> kHandshakeVersions{
-    "2025-11-25",
-    "2025-06-18",
-    "2025-03-26",
-    "2024-11-05"
-};
+    "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};
 
 /// Where the engine writes messages that are not the reply to the request at
 /// hand: notifications (progress, message, resources/updated) and, in the

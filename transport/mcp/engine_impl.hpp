@@ -3,13 +3,14 @@
 // that says which method exists, in which era, and how it behaves.
 #pragma once
 
-#include <boost/json.hpp>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+
+#include <boost/json.hpp>
 
 #include "tools/registry/registry.hpp"
 #include "transport/jsonrpc/message.hpp"
@@ -40,10 +41,10 @@ struct InputRounds {
     boost::json::object used;
     /// Requests the handler is still waiting for, by key: {method, params}.
     boost::json::object requests;
-    int round{0};        // rounds before this run (from requestState)
-    bool retry{false};   // the request carried inputResponses or requestState
+    int round{0};          // rounds before this run (from requestState)
+    bool retry{false};     // the request carried inputResponses or requestState
     bool required{false};  // the reply is an input_required result
-    int auto_keys{0};    // keys minted for keyless client_request calls
+    int auto_keys{0};      // keys minted for keyless client_request calls
 };
 
 /// Everything a method handler needs about the request at hand.

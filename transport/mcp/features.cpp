@@ -153,24 +153,36 @@ Outcome tools_call(EngineCore& engine, Call& call) {
 }
 
 Outcome resources_list(EngineCore& engine, Call& call) {
-    return paginate(engine, call, engine.registry().resources(), "resources", [](ResourceSpec const& r) {
-        json::object o{{"uri", r.uri}, {"name", r.name}};
-        put_if(o, "title", r.title);
-        put_if(o, "description", r.description);
-        put_if(o, "mimeType", r.mime_type);
-        return o;
-    });
+    return paginate(
+        engine,
+        call,
+        engine.registry().resources(),
+        "resources",
+        [](ResourceSpec const& r) {
+            json::object o{{"uri", r.uri}, {"name", r.name}};
+            put_if(o, "title", r.title);
+            put_if(o, "description", r.description);
+            put_if(o, "mimeType", r.mime_type);
+            return o;
+        }
+    );
 }
 
 Outcome resource_templates_list(EngineCore& engine, Call& call) {
     auto const& templates = engine.registry().templates();
-    return paginate(engine, call, templates, "resourceTemplates", [](ResourceTemplateSpec const& t) {
-        json::object o{{"uriTemplate", t.uri_template}, {"name", t.name}};
-        put_if(o, "title", t.title);
-        put_if(o, "description", t.description);
-        put_if(o, "mimeType", t.mime_type);
-        return o;
-    });
+    return paginate(
+        engine,
+        call,
+        templates,
+        "resourceTemplates",
+        [](ResourceTemplateSpec const& t) {
+            json::object o{{"uriTemplate", t.uri_template}, {"name", t.name}};
+            put_if(o, "title", t.title);
+            put_if(o, "description", t.description);
+            put_if(o, "mimeType", t.mime_type);
+            return o;
+        }
+    );
 }
 
 Outcome resources_read(EngineCore& engine, Call& call) {
@@ -246,7 +258,9 @@ Outcome completion_complete(EngineCore& engine, Call& call) {
             return invalid_params("ref/prompt names no known prompt");
         }
         if (prompt->complete) {
-            values = prompt->complete(std::string(arg_name->as_string()), std::string(arg_value->as_string()));
+            values = prompt->complete(
+                std::string(arg_name->as_string()), std::string(arg_value->as_string())
+            );
         }
     } else if (type == nullptr || !type->is_string() || type->as_string() != "ref/resource") {
         return invalid_params("ref.type must be ref/prompt or ref/resource");
@@ -258,10 +272,7 @@ Outcome completion_complete(EngineCore& engine, Call& call) {
         shown.push_back(json::string(values[i]));
     }
     json::object completion{
-        {"values", std::move(shown)},
-        {"total", total},
-        {"hasMore", total > kMaxCompletionValues}
-    };
+        {"values", std::move(shown)}, {"total", total}, {"hasMore", total > kMaxCompletionValues}};
     return json::object{{"completion", std::move(completion)}};
 }
 

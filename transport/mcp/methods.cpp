@@ -36,17 +36,20 @@ Outcome initialize(EngineCore& engine, Call& call) {
     json::object result{
         {"protocolVersion", version},
         {"capabilities", engine.capabilities(Era::kHandshake)},
-        {"serverInfo", engine.server_info()}
-    };
+        {"serverInfo", engine.server_info()}};
     if (!engine.options().instructions.empty()) {
         result["instructions"] = engine.options().instructions;
     }
     return result;
 }
 
-Outcome initialized(EngineCore&, Call&) { return json::object{}; }
+Outcome initialized(EngineCore&, Call&) {
+    return json::object{};
+}
 
-Outcome ping(EngineCore&, Call&) { return json::object{}; }
+Outcome ping(EngineCore&, Call&) {
+    return json::object{};
+}
 
 Outcome set_level(EngineCore&, Call& call) {
     auto const* level = call.params.if_contains("level");
@@ -96,8 +99,7 @@ Outcome cancelled(EngineCore&, Call& call) {
 Outcome discover(EngineCore& engine, Call&) {
     json::object result{
         {"supportedVersions", json::array{kStatelessVersion}},
-        {"capabilities", engine.capabilities(Era::kStateless)}
-    };
+        {"capabilities", engine.capabilities(Era::kStateless)}};
     if (!engine.options().instructions.empty()) {
         result["instructions"] = engine.options().instructions;
     }

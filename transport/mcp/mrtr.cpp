@@ -119,8 +119,7 @@ std::string binding_of(Call const& call) {
         json::string(string_field(call.params, "uri")),
         args != nullptr ? *args : json::value(),
         json::string(call.in.actor.org_id),
-        json::string(call.in.actor.principal_id)
-    };
+        json::string(call.in.actor.principal_id)};
     std::string b;
     canonical(parts, b);  // a JSON array: no two bindings share a text
     return b;
@@ -276,9 +275,7 @@ Outcome settle_input_rounds(EngineCore const& engine, Call& call, Outcome outcom
         }
         call.input.required = true;
         return json::object{
-            {"inputRequests", call.input.requests},
-            {"requestState", seal_state(engine, call)}
-        };
+            {"inputRequests", call.input.requests}, {"requestState", seal_state(engine, call)}};
     }
     if (call.missing_capability && failed(outcome)) {
         std::string const& cap = *call.missing_capability;

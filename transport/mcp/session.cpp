@@ -13,8 +13,7 @@ using server::core::Error;
 
 namespace {
 constexpr std::array<std::string_view, 8> kLevels{
-    "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"
-};
+    "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"};
 }  // namespace
 
 std::optional<int> log_level_index(std::string_view level) {
@@ -139,9 +138,7 @@ bool Session::deliver(jsonrpc::Response response) {
 }
 
 server::core::Result<json::value> Session::await_client_response(
-    std::int64_t id,
-    tools::registry::CancelToken const& token,
-    std::chrono::milliseconds timeout
+    std::int64_t id, tools::registry::CancelToken const& token, std::chrono::milliseconds timeout
 ) {
     std::unique_lock lock(mu_);
     bool const ready = cv_.wait_for(lock, timeout, [&] {

@@ -4,7 +4,6 @@
 // requests. Private to transport/mcp and transport/stdio; thread-safe.
 #pragma once
 
-#include <boost/json.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -14,6 +13,8 @@
 #include <set>
 #include <string>
 #include <string_view>
+
+#include <boost/json.hpp>
 
 #include "server/core/error.hpp"
 #include "tools/registry/tool_context.hpp"

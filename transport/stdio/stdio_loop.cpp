@@ -203,8 +203,10 @@ private:
                 pending_.append(part);
                 if (pending_.size() > options_.limits.max_body_bytes) {
                     // Too long to ever be accepted: stop buffering, answer once.
-                    reject("Parse error: message exceeds the limit of " +
-                           std::to_string(options_.limits.max_body_bytes) + " bytes");
+                    reject(
+                        "Parse error: message exceeds the limit of " +
+                        std::to_string(options_.limits.max_body_bytes) + " bytes"
+                    );
                     pending_.clear();
                     discarding_ = true;
                 }
@@ -246,7 +248,8 @@ private:
     }
 
     void serve(json::value message) {
-        mcp::Reply reply = engine_.handle(mcp::Inbound{std::move(message), actor_, session_, &writer_, std::nullopt});
+        mcp::Reply reply = engine_.handle(mcp::Inbound{
+            std::move(message), actor_, session_, &writer_, std::nullopt});
         if (reply.response) {
             writer_.send(*reply.response);
         }

@@ -3,12 +3,12 @@
 // same transaction as the change, org isolation and concurrent assigns.
 #include "server/catalog/catalog_service.hpp"
 
-#include <doctest/doctest.h>
-
 #include <atomic>
 #include <chrono>
 #include <thread>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 #include "tests/server/support/domain_fixture.hpp"
 
@@ -41,8 +41,12 @@ Org make_org(Domain& d, std::string const& name, Channel ch = Channel::kRest) {
     o.owner = d.member(o.root, "owner@" + name + ".example", "member", ch);
     o.bob = d.member(o.root, "bob@" + name + ".example", "member", ch);
     auto row = d.catalog.create_row(
-        o.root, {"openai-team", "OpenAI Team", "Seat on the team plan", o.owner.principal_id,
-                 std::string{"llm-backend"}}
+        o.root,
+        {"openai-team",
+         "OpenAI Team",
+         "Seat on the team plan",
+         o.owner.principal_id,
+         std::string{"llm-backend"}}
     );
     REQUIRE_MESSAGE(row.has_value(), row.error().message);
     return o;
@@ -102,17 +106,25 @@ private:
 }  // namespace
 
 TEST_SUITE("server/catalog/catalog_service") {
-    TEST_CASE_TEMPLATE("rows: admins write, members read, slug unique, categories kept", T,
-                       SqliteBackend, PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "rows: admins write, members read, slug unique, categories kept",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto o = make_org(d, "acme");
         auto dup = d.catalog.create_row(o.root, {"openai-team", "Again", "", {}, {}});
         CHECK(dup.error().kind == ErrorKind::kAlreadyExists);
-        CHECK(d.catalog.create_row(o.hr, {"vpn", "VPN", "", {}, {}}).error().kind ==
-              ErrorKind::kPermissionDenied);
-        CHECK(d.catalog.create_row(o.bob, {"vpn", "VPN", "", {}, {}}).error().kind ==
-              ErrorKind::kPermissionDenied);
+        CHECK(
+            d.catalog.create_row(o.hr, {"vpn", "VPN", "", {}, {}}).error().kind ==
+            ErrorKind::kPermissionDenied
+        );
+        CHECK(
+            d.catalog.create_row(o.bob, {"vpn", "VPN", "", {}, {}}).error().kind ==
+            ErrorKind::kPermissionDenied
+        );
         auto bad = d.catalog.create_row(o.root, {"Bad Slug", "x", "", {}, {}});
         CHECK(bad.error().kind == ErrorKind::kInvalidArgument);
         CHECK(bad.error().details.at(0).field == "slug");
@@ -139,8 +151,9 @@ TEST_SUITE("server/catalog/catalog_service") {
         CHECK_FALSE(rest.next_cursor.has_value());
     }
 
-    TEST_CASE_TEMPLATE("row update checks expected_version and can clear fields", T,
-                       SqliteBackend, PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "row update checks expected_version and can clear fields", T, SqliteBackend, PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto o = make_org(d, "acme");
@@ -158,13 +171,19 @@ TEST_SUITE("server/catalog/catalog_service") {
         CHECK(stale.error().kind == ErrorKind::kConflict);
         CHECK(stale.error().message.find("current version is 2") != std::string::npos);
         CHECK(d.catalog.get_row(o.root, "openai-team")->display_name == "OpenAI");
-        CHECK(d.catalog.update_row(o.bob, "openai-team", {}).error().kind ==
-              ErrorKind::kPermissionDenied);
+        CHECK(
+            d.catalog.update_row(o.bob, "openai-team", {}).error().kind ==
+            ErrorKind::kPermissionDenied
+        );
         CHECK(d.catalog.update_row(o.root, "nope", {}).error().kind == ErrorKind::kNotFound);
     }
 
-    TEST_CASE_TEMPLATE("a row with live grants cannot be deleted until they are revoked", T,
-                       SqliteBackend, PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "a row with live grants cannot be deleted until they are revoked",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto o = make_org(d, "acme");
@@ -172,20 +191,23 @@ TEST_SUITE("server/catalog/catalog_service") {
         auto refused = d.catalog.delete_row(o.root, "openai-team");
         CHECK(refused.error().kind == ErrorKind::kFailedPrecondition);
         REQUIRE(d.catalog.revoke(o.root, "openai-team", "new@acme.example", "left").has_value());
-        CHECK(d.catalog.delete_row(o.bob, "openai-team").error().kind ==
-              ErrorKind::kPermissionDenied);
+        CHECK(
+            d.catalog.delete_row(o.bob, "openai-team").error().kind == ErrorKind::kPermissionDenied
+        );
         REQUIRE(d.catalog.delete_row(o.root, "openai-team").has_value());
         CHECK(d.catalog.get_row(o.root, "openai-team").error().kind == ErrorKind::kNotFound);
         CHECK(d.count(kAuditOfAction, {o.root.org_id, std::string{"catalog.row.deleted"}}) == 1);
     }
 
-    TEST_CASE_TEMPLATE("assign is idempotent: same id, also after revoke", T, SqliteBackend,
-                       PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "assign is idempotent: same id, also after revoke", T, SqliteBackend, PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto o = make_org(d, "acme");
-        auto first = d.catalog.assign(o.hr, "openai-team", "New.Hire@Acme.example",
-                                      std::string{"Onboarding kit"}, {});
+        auto first = d.catalog.assign(
+            o.hr, "openai-team", "New.Hire@Acme.example", std::string{"Onboarding kit"}, {}
+        );
         REQUIRE_MESSAGE(first.has_value(), first.error().message);
         CHECK(first->state == "approved");
         CHECK(first->email == "new.hire@acme.example");
@@ -208,50 +230,69 @@ TEST_SUITE("server/catalog/catalog_service") {
         CHECK_FALSE(back->reason.has_value());
         CHECK(events(d, o.root, "team_support.approved") == 2);
         CHECK(events(d, o.root, "team_support.revoked") == 1);
-        CHECK(d.count("SELECT COUNT(*) FROM catalog_approvals WHERE org_id = $1", {o.root.org_id}) ==
-              1);
+        CHECK(
+            d.count("SELECT COUNT(*) FROM catalog_approvals WHERE org_id = $1", {o.root.org_id}) ==
+            1
+        );
     }
 
-    TEST_CASE_TEMPLATE("assign and revoke need admin, hr_admin or super_admin", T,
-                       SqliteBackend, PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "assign and revoke need admin, hr_admin or super_admin", T, SqliteBackend, PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto o = make_org(d, "acme");
         auto denied = d.catalog.assign(o.bob, "openai-team", "x@acme.example", {}, {});
         CHECK(denied.error().kind == ErrorKind::kPermissionDenied);
         REQUIRE(d.catalog.assign(o.hr, "openai-team", "x@acme.example", {}, {}).has_value());
-        CHECK(d.catalog.revoke(o.owner, "openai-team", "x@acme.example", "no").error().kind ==
-              ErrorKind::kPermissionDenied);
+        CHECK(
+            d.catalog.revoke(o.owner, "openai-team", "x@acme.example", "no").error().kind ==
+            ErrorKind::kPermissionDenied
+        );
         auto self = d.catalog.assign(o.hr, "openai-team", "hr@acme.example", {}, {});
         CHECK(self.error().kind == ErrorKind::kPermissionDenied);
-        CHECK(d.catalog.assign(o.hr, "missing-row", "x@acme.example", {}, {}).error().kind ==
-              ErrorKind::kNotFound);
-        CHECK(d.count(kAuditOfAction, {o.root.org_id, std::string{"catalog.approval.assigned"}}) ==
-              1);
+        CHECK(
+            d.catalog.assign(o.hr, "missing-row", "x@acme.example", {}, {}).error().kind ==
+            ErrorKind::kNotFound
+        );
+        CHECK(
+            d.count(kAuditOfAction, {o.root.org_id, std::string{"catalog.approval.assigned"}}) == 1
+        );
     }
 
-    TEST_CASE_TEMPLATE("request then approve by the owner; no self-approval; members ask for "
-                       "themselves only",
-                       T, SqliteBackend, PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "request then approve by the owner; no self-approval; members ask for "
+        "themselves only",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto o = make_org(d, "acme");
-        CHECK(d.catalog.request(o.bob, "openai-team", std::string{"x@acme.example"}, {})
-                  .error()
-                  .kind == ErrorKind::kPermissionDenied);
+        CHECK(
+            d.catalog.request(o.bob, "openai-team", std::string{"x@acme.example"}, {})
+                .error()
+                .kind == ErrorKind::kPermissionDenied
+        );
         auto asked = d.catalog.request(o.bob, "openai-team", std::nullopt, std::string{"need it"});
         REQUIRE(asked.has_value());
         CHECK(asked->state == "pending");
         CHECK(asked->email == "bob@acme.example");
         CHECK(asked->requested_by == o.bob.principal_id);
         CHECK(events(d, o.root, "team_support.approved") == 0);
-        CHECK(d.count(kAuditOfAction, {o.root.org_id, std::string{"catalog.approval.requested"}}) ==
-              1);
+        CHECK(
+            d.count(kAuditOfAction, {o.root.org_id, std::string{"catalog.approval.requested"}}) == 1
+        );
 
-        CHECK(d.catalog.approve(o.bob, "openai-team", "bob@acme.example", {}, {}).error().kind ==
-              ErrorKind::kPermissionDenied);
-        CHECK(d.catalog.approve(o.hr, "openai-team", "bob@acme.example", {}, {}).error().kind ==
-              ErrorKind::kPermissionDenied);
+        CHECK(
+            d.catalog.approve(o.bob, "openai-team", "bob@acme.example", {}, {}).error().kind ==
+            ErrorKind::kPermissionDenied
+        );
+        CHECK(
+            d.catalog.approve(o.hr, "openai-team", "bob@acme.example", {}, {}).error().kind ==
+            ErrorKind::kPermissionDenied
+        );
         auto ok = d.catalog.approve(o.owner, "openai-team", "bob@acme.example", {}, {});
         REQUIRE(ok.has_value());
         CHECK(ok->state == "approved");
@@ -264,17 +305,24 @@ TEST_SUITE("server/catalog/catalog_service") {
 
         // The owner asks for their own row: an admin must approve, not the owner.
         REQUIRE(d.catalog.request(o.owner, "openai-team", std::nullopt, {}).has_value());
-        CHECK(d.catalog.approve(o.owner, "openai-team", "owner@acme.example", {}, {})
-                  .error()
-                  .kind == ErrorKind::kPermissionDenied);
+        CHECK(
+            d.catalog.approve(o.owner, "openai-team", "owner@acme.example", {}, {}).error().kind ==
+            ErrorKind::kPermissionDenied
+        );
         CHECK(d.catalog.approve(o.root, "openai-team", "owner@acme.example", {}, {}).has_value());
-        CHECK(d.catalog.approve(o.root, "openai-team", "ghost@acme.example", {}, {}).error().kind ==
-              ErrorKind::kNotFound);
+        CHECK(
+            d.catalog.approve(o.root, "openai-team", "ghost@acme.example", {}, {}).error().kind ==
+            ErrorKind::kNotFound
+        );
     }
 
-    TEST_CASE_TEMPLATE("approving a revoked grant fails; revoke needs a reason and is "
-                       "idempotent",
-                       T, SqliteBackend, PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "approving a revoked grant fails; revoke needs a reason and is "
+        "idempotent",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto o = make_org(d, "acme");
@@ -291,8 +339,10 @@ TEST_SUITE("server/catalog/catalog_service") {
         CHECK(r2->version == r1->version);
         CHECK(r2->reason == "declined");
         CHECK(events(d, o.root, "team_support.revoked") == 1);
-        CHECK(d.catalog.approve(o.owner, "openai-team", "bob@acme.example", {}, {}).error().kind ==
-              ErrorKind::kFailedPrecondition);
+        CHECK(
+            d.catalog.approve(o.owner, "openai-team", "bob@acme.example", {}, {}).error().kind ==
+            ErrorKind::kFailedPrecondition
+        );
         // Asking again after a revoke reopens the same pair as pending.
         auto again = d.catalog.request(o.bob, "openai-team", std::nullopt, {});
         REQUIRE(again.has_value());
@@ -300,19 +350,34 @@ TEST_SUITE("server/catalog/catalog_service") {
         CHECK(again->state == "pending");
     }
 
-    TEST_CASE_TEMPLATE("expired grants are revoked lazily on read with audit and event", T,
-                       SqliteBackend, PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "expired grants are revoked lazily on read with audit and event",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto o = make_org(d, "acme");
-        auto both = d.catalog.assign(o.root, "openai-team", "temp@acme.example", {},
-                                     Expiry{std::string{"2026-03-01T00:00:00Z"}, std::string{"P1D"}});
+        auto both = d.catalog.assign(
+            o.root,
+            "openai-team",
+            "temp@acme.example",
+            {},
+            Expiry{std::string{"2026-03-01T00:00:00Z"}, std::string{"P1D"}}
+        );
         CHECK(both.error().kind == ErrorKind::kInvalidArgument);
-        auto past = d.catalog.assign(o.root, "openai-team", "temp@acme.example", {},
-                                     Expiry{std::string{"2025-03-01T00:00:00Z"}, {}});
+        auto past = d.catalog.assign(
+            o.root,
+            "openai-team",
+            "temp@acme.example",
+            {},
+            Expiry{std::string{"2025-03-01T00:00:00Z"}, {}}
+        );
         CHECK(past.error().kind == ErrorKind::kInvalidArgument);
-        auto a = d.catalog.assign(o.root, "openai-team", "temp@acme.example", {},
-                                  Expiry{{}, std::string{"P30D"}});
+        auto a = d.catalog.assign(
+            o.root, "openai-team", "temp@acme.example", {}, Expiry{{}, std::string{"P30D"}}
+        );
         REQUIRE(a.has_value());
         CHECK(a->expires_at == "2026-01-31T00:00:00.000Z");
 
@@ -326,18 +391,24 @@ TEST_SUITE("server/catalog/catalog_service") {
         CHECK(seen.items[0].reason == "expired");
         CHECK_FALSE(seen.items[0].approver_id.has_value());
         CHECK(events(d, o.root, "team_support.revoked") == 1);
-        CHECK(d.count(kAuditOfAction, {o.root.org_id, std::string{"catalog.approval.expired"}}) ==
-              1);
-        CHECK(d.text("SELECT channel FROM audit_log WHERE action = $1",
-                     {std::string{"catalog.approval.expired"}}) == "system");
+        CHECK(
+            d.count(kAuditOfAction, {o.root.org_id, std::string{"catalog.approval.expired"}}) == 1
+        );
+        CHECK(
+            d.text(
+                "SELECT channel FROM audit_log WHERE action = $1",
+                {std::string{"catalog.approval.expired"}}
+            ) == "system"
+        );
         // A second read changes nothing more.
         REQUIRE(d.catalog.list_approvals(o.bob, f, {}).has_value());
         CHECK(events(d, o.root, "team_support.revoked") == 1);
         CHECK(d.catalog.expire_due(d.clock.now()).value() == 0);
     }
 
-    TEST_CASE_TEMPLATE("expire_due revokes every due grant in every org", T, SqliteBackend,
-                       PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "expire_due revokes every due grant in every org", T, SqliteBackend, PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto a = make_org(d, "acme");
@@ -358,13 +429,18 @@ TEST_SUITE("server/catalog/catalog_service") {
         CHECK(left.items[0].email == "keep@acme.example");
     }
 
-    TEST_CASE_TEMPLATE("the outbox event carries slug, user, approver, note and approval id", T,
-                       SqliteBackend, PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "the outbox event carries slug, user, approver, note and approval id",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto o = make_org(d, "acme", Channel::kRestXMcp);
-        auto a = d.catalog.assign(o.root, "openai-team", "bob@acme.example",
-                                  std::string{"Onboarding kit"}, {});
+        auto a = d.catalog.assign(
+            o.root, "openai-team", "bob@acme.example", std::string{"Onboarding kit"}, {}
+        );
         REQUIRE(a.has_value());
         std::string payload = d.text(
             "SELECT payload_json FROM outbox WHERE org_id = $1 AND event_type = $2",
@@ -377,16 +453,28 @@ TEST_SUITE("server/catalog/catalog_service") {
             R"(","email":"root@acme.example"},"note":"Onboarding kit","approval_id":")" + a->id +
             R"(","expires_at":null}})";
         CHECK(payload == expected);
-        CHECK(d.text("SELECT channel FROM audit_log WHERE target_id = $1", {a->id}) ==
-              "rest+x-mcp");
-        CHECK(d.count("SELECT COUNT(*) FROM catalog_approvals WHERE id = $1 AND via_mcp = 1",
-                      {a->id}) == 1);
-        CHECK(d.count("SELECT COUNT(*) FROM catalog_rows WHERE org_id = $1 AND via_mcp = 1",
-                      {o.root.org_id}) == 1);
+        CHECK(
+            d.text("SELECT channel FROM audit_log WHERE target_id = $1", {a->id}) == "rest+x-mcp"
+        );
+        CHECK(
+            d.count(
+                "SELECT COUNT(*) FROM catalog_approvals WHERE id = $1 AND via_mcp = 1", {a->id}
+            ) == 1
+        );
+        CHECK(
+            d.count(
+                "SELECT COUNT(*) FROM catalog_rows WHERE org_id = $1 AND via_mcp = 1",
+                {o.root.org_id}
+            ) == 1
+        );
     }
 
-    TEST_CASE_TEMPLATE("a failing later step leaves no approval, audit row or event", T,
-                       SqliteBackend, PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "a failing later step leaves no approval, audit row or event",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto o = make_org(d, "acme");
@@ -395,10 +483,13 @@ TEST_SUITE("server/catalog/catalog_service") {
         auto r = broken.assign(o.root, "openai-team", "bob@acme.example", {}, {});
         REQUIRE(r.has_error());
         CHECK(r.error().kind == ErrorKind::kInternal);
-        CHECK(d.count("SELECT COUNT(*) FROM catalog_approvals WHERE org_id = $1", {o.root.org_id}) ==
-              0);
-        CHECK(d.count(kAuditOfAction, {o.root.org_id, std::string{"catalog.approval.assigned"}}) ==
-              0);
+        CHECK(
+            d.count("SELECT COUNT(*) FROM catalog_approvals WHERE org_id = $1", {o.root.org_id}) ==
+            0
+        );
+        CHECK(
+            d.count(kAuditOfAction, {o.root.org_id, std::string{"catalog.approval.assigned"}}) == 0
+        );
         CHECK(d.count("SELECT COUNT(*) FROM outbox WHERE org_id = $1", {o.root.org_id}) == 0);
 
         // The same failure on a transition (revoke) leaves the grant approved.
@@ -407,12 +498,14 @@ TEST_SUITE("server/catalog/catalog_service") {
         REQUIRE(rv.has_error());
         auto now = d.catalog.list_approvals(o.root, {}, {}).value();
         CHECK(now.items.at(0).state == "approved");
-        CHECK(d.count(kAuditOfAction, {o.root.org_id, std::string{"catalog.approval.revoked"}}) ==
-              0);
+        CHECK(
+            d.count(kAuditOfAction, {o.root.org_id, std::string{"catalog.approval.revoked"}}) == 0
+        );
     }
 
-    TEST_CASE_TEMPLATE("org B cannot see, assign or revoke org A's rows", T, SqliteBackend,
-                       PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "org B cannot see, assign or revoke org A's rows", T, SqliteBackend, PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto a = make_org(d, "acme");
@@ -420,23 +513,32 @@ TEST_SUITE("server/catalog/catalog_service") {
         REQUIRE(d.catalog.assign(a.root, "openai-team", "bob@acme.example", {}, {}).has_value());
         CHECK(d.catalog.get_row(b, "openai-team").error().kind == ErrorKind::kNotFound);
         CHECK(d.catalog.list_rows(b, {}).value().total_count == 0);
-        CHECK(d.catalog.assign(b, "openai-team", "bob@acme.example", {}, {}).error().kind ==
-              ErrorKind::kNotFound);
-        CHECK(d.catalog.revoke(b, "openai-team", "bob@acme.example", "x").error().kind ==
-              ErrorKind::kNotFound);
+        CHECK(
+            d.catalog.assign(b, "openai-team", "bob@acme.example", {}, {}).error().kind ==
+            ErrorKind::kNotFound
+        );
+        CHECK(
+            d.catalog.revoke(b, "openai-team", "bob@acme.example", "x").error().kind ==
+            ErrorKind::kNotFound
+        );
         CHECK(d.catalog.list_approvals(b, {}, {}).value().total_count == 0);
         // B may create its own row with the same slug.
         CHECK(d.catalog.create_row(b, {"openai-team", "Theirs", "", {}, {}}).has_value());
         CHECK(d.catalog.get_row(a.root, "openai-team")->display_name == "OpenAI Team");
     }
 
-    TEST_CASE_TEMPLATE("approvals list filters by slug, email and state and pages by cursor", T,
-                       SqliteBackend, PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "approvals list filters by slug, email and state and pages by cursor",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto o = make_org(d, "acme");
-        REQUIRE(d.catalog.create_row(o.root, {"vpn", "VPN", "", {}, std::string{"network"}})
-                    .has_value());
+        REQUIRE(
+            d.catalog.create_row(o.root, {"vpn", "VPN", "", {}, std::string{"network"}}).has_value()
+        );
         for (auto const* who : {"a@acme.example", "b@acme.example", "c@acme.example"}) {
             REQUIRE(d.catalog.assign(o.root, "openai-team", who, {}, {}).has_value());
         }
@@ -463,15 +565,18 @@ TEST_SUITE("server/catalog/catalog_service") {
         CHECK(off.items.at(0).id == p2.items.at(0).id);
     }
 
-    TEST_CASE_TEMPLATE("assign_many answers one result per slug; one failure keeps the others",
-                       T, SqliteBackend, PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "assign_many answers one result per slug; one failure keeps the others",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto o = make_org(d, "acme");
         REQUIRE(d.catalog.create_row(o.root, {"vpn", "VPN", "", {}, {}}).has_value());
         auto out = d.catalog.assign_many(
-            o.hr, "new@acme.example", {"openai-team", "no-such-row", "vpn"},
-            std::string{"kit"}, {}
+            o.hr, "new@acme.example", {"openai-team", "no-such-row", "vpn"}, std::string{"kit"}, {}
         );
         REQUIRE(out.size() == 3);
         CHECK(out[0].result.has_value());
@@ -480,8 +585,12 @@ TEST_SUITE("server/catalog/catalog_service") {
         CHECK(events(d, o.root, "team_support.approved") == 2);
     }
 
-    TEST_CASE_TEMPLATE("eight concurrent assigns of the same pair make one approval row", T,
-                       SqliteBackend, PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "eight concurrent assigns of the same pair make one approval row",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto o = make_org(d, "acme");
@@ -505,8 +614,10 @@ TEST_SUITE("server/catalog/catalog_service") {
         for (auto const& id : ids) {
             CHECK(id == ids[0]);
         }
-        CHECK(d.count("SELECT COUNT(*) FROM catalog_approvals WHERE org_id = $1", {o.root.org_id}) ==
-              1);
+        CHECK(
+            d.count("SELECT COUNT(*) FROM catalog_approvals WHERE org_id = $1", {o.root.org_id}) ==
+            1
+        );
         CHECK(events(d, o.root, "team_support.approved") == 1);
     }
 }

@@ -2,10 +2,10 @@
 // display rule for legacy categories, expiry resolution and page windows.
 #include "server/catalog/categories.hpp"
 
-#include <doctest/doctest.h>
-
 #include <chrono>
 #include <string>
+
+#include <doctest/doctest.h>
 
 #include "server/catalog/rules.hpp"
 #include "server/core/clock.hpp"
@@ -67,9 +67,8 @@ TEST_SUITE("server/catalog/rules") {
         REQUIRE(past.has_error());
         CHECK(past.error().kind == core::ErrorKind::kInvalidArgument);
         CHECK(past.error().details.at(0).field == "expires_at");
-        auto both = catalog::resolve_expiry(
-            {std::string{"2026-02-01T00:00:00Z"}, std::string{"P1D"}}, now
-        );
+        auto both =
+            catalog::resolve_expiry({std::string{"2026-02-01T00:00:00Z"}, std::string{"P1D"}}, now);
         REQUIRE(both.has_error());
         CHECK(both.error().kind == core::ErrorKind::kInvalidArgument);
         auto bad = catalog::resolve_expiry({std::nullopt, std::string{"30 days"}}, now);

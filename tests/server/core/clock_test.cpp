@@ -23,9 +23,16 @@ TEST_SUITE("server/core/clock") {
     }
 
     TEST_CASE("malformed timestamps are refused") {
-        for (auto const* bad : {"", "2026-01-01", "2026-01-01T00:00:00", "2026-13-01T00:00:00Z",
-                                "2026-02-30T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:00:00.Z",
-                                "2026-01-01T00:00:00Zjunk", "yesterday"}) {
+        for (auto const* bad :
+             {"",
+              "2026-01-01",
+              "2026-01-01T00:00:00",
+              "2026-13-01T00:00:00Z",
+              "2026-02-30T00:00:00Z",
+              "2026-01-01T24:00:00Z",
+              "2026-01-01T00:00:00.Z",
+              "2026-01-01T00:00:00Zjunk",
+              "yesterday"}) {
             INFO(bad);
             CHECK_FALSE(parse_rfc3339(bad).has_value());
         }
@@ -35,8 +42,11 @@ TEST_SUITE("server/core/clock") {
         CHECK(parse_iso_duration("P30D") == milliseconds{30LL * 86400 * 1000});
         CHECK(parse_iso_duration("P2W") == milliseconds{14LL * 86400 * 1000});
         CHECK(parse_iso_duration("PT12H") == milliseconds{12LL * 3600 * 1000});
-        CHECK(parse_iso_duration("P1DT1H30M5S") == milliseconds{(86400LL + 3600 + 1800 + 5) * 1000});
-        for (auto const* bad : {"", "P", "PT", "30D", "P0D", "PT5D", "P5H", "P1Y", "P-1D", "P99999999999D"}) {
+        CHECK(
+            parse_iso_duration("P1DT1H30M5S") == milliseconds{(86400LL + 3600 + 1800 + 5) * 1000}
+        );
+        for (auto const* bad :
+             {"", "P", "PT", "30D", "P0D", "PT5D", "P5H", "P1Y", "P-1D", "P99999999999D"}) {
             INFO(bad);
             CHECK_FALSE(parse_iso_duration(bad).has_value());
         }

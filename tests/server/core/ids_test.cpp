@@ -1,10 +1,10 @@
 // UUIDv7 ids are well-formed and ordered; hashing and random tokens behave.
 #include "server/core/ids.hpp"
 
-#include <doctest/doctest.h>
-
 #include <regex>
 #include <set>
+
+#include <doctest/doctest.h>
 
 #include "tests/support/fakes.hpp"
 
@@ -14,7 +14,8 @@ TEST_SUITE("server/core/ids") {
     TEST_CASE("uuidv7 ids are well-formed, unique and ordered within one millisecond") {
         signoff::testing::FakeClock clock;
         UuidV7Ids ids(clock);
-        std::regex const kUuid{"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"};
+        std::regex const kUuid{
+            "^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"};
         std::string prev;
         std::set<std::string> seen;
         for (int i = 0; i < 5000; ++i) {
@@ -29,7 +30,9 @@ TEST_SUITE("server/core/ids") {
     }
 
     TEST_CASE("sha256 matches the FIPS test vector") {
-        CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        CHECK(
+            sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     TEST_CASE("random tokens have the requested length and differ") {

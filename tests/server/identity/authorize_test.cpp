@@ -79,10 +79,14 @@ TEST_SUITE("server/identity/authorize") {
         CHECK(allowed(actor(OrgRole::kSuperAdmin), Action::kUsersCreate, super_role));
         CHECK_FALSE(allowed(actor(OrgRole::kHrAdmin), Action::kUsersCreate, admin_role));
         CHECK(allowed(actor(OrgRole::kMember), Action::kUsersRead));
-        CHECK(allowed(actor(OrgRole::kMember), Action::kApiKeysCreate, {.user_id = std::string{"u1"}}));
+        CHECK(
+            allowed(actor(OrgRole::kMember), Action::kApiKeysCreate, {.user_id = std::string{"u1"}})
+        );
         CHECK_FALSE(
             allowed(actor(OrgRole::kMember), Action::kApiKeysCreate, {.user_id = std::string{"u2"}})
         );
-        CHECK(allowed(actor(OrgRole::kAdmin), Action::kApiKeysCreate, {.user_id = std::string{"u2"}}));
+        CHECK(
+            allowed(actor(OrgRole::kAdmin), Action::kApiKeysCreate, {.user_id = std::string{"u2"}})
+        );
     }
 }

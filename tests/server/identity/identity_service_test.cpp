@@ -2,9 +2,9 @@
 // users and keys, role checks and org isolation.
 #include "server/identity/identity_service.hpp"
 
-#include <doctest/doctest.h>
-
 #include <chrono>
+
+#include <doctest/doctest.h>
 
 #include "tests/server/support/domain_fixture.hpp"
 
@@ -17,8 +17,12 @@ using testing::PostgresBackend;
 using testing::SqliteBackend;
 
 TEST_SUITE("server/identity/identity_service") {
-    TEST_CASE_TEMPLATE("bootstrap twice answers the same org and user with a new key", T,
-                       SqliteBackend, PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "bootstrap twice answers the same org and user with a new key",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto first = d.identity.bootstrap("acme", "Root@Acme.example");
@@ -41,19 +45,23 @@ TEST_SUITE("server/identity/identity_service") {
         CHECK(d.count("SELECT COUNT(*) FROM api_keys WHERE key_hash = $1", {first->api_key}) == 0);
     }
 
-    TEST_CASE_TEMPLATE("bootstrap refuses bad org names and emails", T, SqliteBackend,
-                       PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "bootstrap refuses bad org names and emails", T, SqliteBackend, PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
-        CHECK(d.identity.bootstrap("Acme", "a@b.example").error().kind ==
-              ErrorKind::kInvalidArgument);
+        CHECK(
+            d.identity.bootstrap("Acme", "a@b.example").error().kind == ErrorKind::kInvalidArgument
+        );
         CHECK(d.identity.bootstrap(std::string(64, 'a'), "a@b.example").has_error());
-        CHECK(d.identity.bootstrap("acme", "not-an-email").error().kind ==
-              ErrorKind::kInvalidArgument);
+        CHECK(
+            d.identity.bootstrap("acme", "not-an-email").error().kind == ErrorKind::kInvalidArgument
+        );
     }
 
-    TEST_CASE_TEMPLATE("unknown, malformed and revoked keys are unauthenticated", T,
-                       SqliteBackend, PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "unknown, malformed and revoked keys are unauthenticated", T, SqliteBackend, PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto boot = d.identity.bootstrap("acme", "root@acme.example");
@@ -70,13 +78,16 @@ TEST_SUITE("server/identity/identity_service") {
         REQUIRE(key.has_value());
         REQUIRE(d.identity.authenticate(key->api_key, Channel::kRest).has_value());
         REQUIRE(d.identity.revoke_api_key(admin, key->id).has_value());
-        CHECK(d.identity.authenticate(key->api_key, Channel::kRest).error().kind ==
-              ErrorKind::kUnauthenticated);
+        CHECK(
+            d.identity.authenticate(key->api_key, Channel::kRest).error().kind ==
+            ErrorKind::kUnauthenticated
+        );
         CHECK(d.identity.authenticate(boot->api_key, Channel::kRest).has_value());
     }
 
-    TEST_CASE_TEMPLATE("last_used_at is written at most once a minute", T, SqliteBackend,
-                       PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "last_used_at is written at most once a minute", T, SqliteBackend, PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto boot = d.identity.bootstrap("acme", "root@acme.example").value();
@@ -92,8 +103,12 @@ TEST_SUITE("server/identity/identity_service") {
         CHECK(d.text(sql, {boot.user_id}) == "2026-01-01T00:01:01.000Z");
     }
 
-    TEST_CASE_TEMPLATE("users: admins create, emails unique case-insensitively, roles enforced",
-                       T, SqliteBackend, PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "users: admins create, emails unique case-insensitively, roles enforced",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto root = d.org_admin("acme", "root@acme.example");
@@ -105,9 +120,12 @@ TEST_SUITE("server/identity/identity_service") {
         REQUIRE(dup.has_error());
         CHECK(dup.error().kind == ErrorKind::kAlreadyExists);
 
-        auto alice = d.identity.authenticate(
-            d.identity.create_api_key(root, made->id).value().api_key, Channel::kRest
-        ).value();
+        auto alice =
+            d.identity
+                .authenticate(
+                    d.identity.create_api_key(root, made->id).value().api_key, Channel::kRest
+                )
+                .value();
         auto super = d.identity.create_user(alice, {"s@acme.example", "", "super_admin"});
         CHECK(super.error().kind == ErrorKind::kPermissionDenied);
         CHECK(d.identity.create_user(alice, {"m@acme.example", "", "member"}).has_value());
@@ -115,23 +133,32 @@ TEST_SUITE("server/identity/identity_service") {
         CHECK(bad_role.error().kind == ErrorKind::kInvalidArgument);
 
         auto bob = d.member(root, "bob@acme.example");
-        CHECK(d.identity.create_user(bob, {"c@acme.example", "", "member"}).error().kind ==
-              ErrorKind::kPermissionDenied);
-        CHECK(d.identity.create_api_key(bob, made->id).error().kind ==
-              ErrorKind::kPermissionDenied);
+        CHECK(
+            d.identity.create_user(bob, {"c@acme.example", "", "member"}).error().kind ==
+            ErrorKind::kPermissionDenied
+        );
+        CHECK(
+            d.identity.create_api_key(bob, made->id).error().kind == ErrorKind::kPermissionDenied
+        );
         CHECK(d.identity.create_api_key(bob, bob.principal_id).has_value());
     }
 
-    TEST_CASE_TEMPLATE("list and get users are paginated and confined to the org", T,
-                       SqliteBackend, PostgresBackend) {
+    TEST_CASE_TEMPLATE(
+        "list and get users are paginated and confined to the org",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         Domain d{T::kBackend};
         auto root = d.org_admin("acme", "root@acme.example");
         auto other = d.org_admin("globex", "root@globex.example");
         for (int i = 0; i < 3; ++i) {
-            REQUIRE(d.identity
-                        .create_user(root, {"u" + std::to_string(i) + "@acme.example", "", "member"})
-                        .has_value());
+            REQUIRE(
+                d.identity
+                    .create_user(root, {"u" + std::to_string(i) + "@acme.example", "", "member"})
+                    .has_value()
+            );
         }
         auto page1 = d.identity.list_users(root, 1, 3).value();
         CHECK(page1.total == 4);

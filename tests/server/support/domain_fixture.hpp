@@ -3,10 +3,10 @@
 // orgs and users with real API keys (so tests run through authenticate()).
 #pragma once
 
-#include <doctest/doctest.h>
-
 #include <cstdint>
 #include <string>
+
+#include <doctest/doctest.h>
 
 #include "server/catalog/catalog_service.hpp"
 #include "server/core/actor.hpp"

@@ -1,9 +1,9 @@
 // The README's tool table is the one generated from the tool rows
 // (`signoff docs tools`), so the documentation cannot drift from the server.
-#include <doctest/doctest.h>
-
 #include <fstream>
 #include <sstream>
+
+#include <doctest/doctest.h>
 
 #include "tools/families/docs_table.hpp"
 #include "tools/families/families.hpp"

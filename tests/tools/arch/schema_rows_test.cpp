@@ -2,10 +2,10 @@
 // (seal), every schema file serves some row, schemas use only the keywords our
 // validator implements (fail closed), inputs are closed, and every pattern is
 // bounded by a maxLength so that no unbounded string reaches the regex engine.
-#include <doctest/doctest.h>
-
 #include <set>
 #include <string>
+
+#include <doctest/doctest.h>
 
 #include "schemas/embedded.hpp"
 #include "tools/families/conformance.hpp"
@@ -70,7 +70,8 @@ void walk(
     }
     auto const& o = v.get_object();
     for (auto const& [key, sub] : o) {
-        if (!registry::detail::is_supported_keyword(key) && !inert_keyword(key, anchors_referenced)) {
+        if (!registry::detail::is_supported_keyword(key) &&
+            !inert_keyword(key, anchors_referenced)) {
             problems.push_back(where + ": unsupported keyword '" + std::string(key) + "'");
         }
     }
@@ -80,7 +81,9 @@ void walk(
     for (auto const* named : {"properties", "definitions", "$defs"}) {
         if (auto const* p = o.if_contains(named); p != nullptr && p->is_object()) {
             for (auto const& [name, sub] : p->get_object()) {
-                walk(sub, where + "/" + named + "/" + std::string(name), problems, anchors_referenced);
+                walk(
+                    sub, where + "/" + named + "/" + std::string(name), problems, anchors_referenced
+                );
             }
         }
     }
@@ -93,7 +96,12 @@ void walk(
         if (auto const* l = o.if_contains(list); l != nullptr && l->is_array()) {
             std::size_t i = 0;
             for (auto const& sub : l->get_array()) {
-                walk(sub, where + "/" + list + "/" + std::to_string(i++), problems, anchors_referenced);
+                walk(
+                    sub,
+                    where + "/" + list + "/" + std::to_string(i++),
+                    problems,
+                    anchors_referenced
+                );
             }
         }
     }

@@ -1,11 +1,10 @@
 // The catalog_* and identity_* rows through Registry::invoke (schema
 // validation, handler, output-schema check in checked builds) and REST route
 // matching, on a real SQLite database.
-#include "tools/families/families.hpp"
-
 #include <doctest/doctest.h>
 
 #include "tests/server/support/domain_fixture.hpp"
+#include "tools/families/families.hpp"
 #include "tools/registry/registry.hpp"
 
 namespace json = boost::json;
@@ -31,9 +30,7 @@ struct Harness {
     }
 
     server::core::Result<json::value> call(
-        ToolContext& ctx,
-        std::string const& tool,
-        std::string_view args
+        ToolContext& ctx, std::string const& tool, std::string_view args
     ) {
         auto const* spec = registry.find_tool(tool);
         REQUIRE_MESSAGE(spec != nullptr, tool);
@@ -64,37 +61,51 @@ TEST_SUITE("tools/families/catalog") {
 
     TEST_CASE("catalog_assign answers the approval with category and categoryDisplay") {
         Harness h;
-        ok(h.call(h.root, "catalog_rows_create",
-                  R"({"slug":"openai-team","display_name":"OpenAI Team","category":"llm-backend"})"));
-        auto first = ok(h.call(h.root, "catalog_assign",
-                               R"({"catalog_slug":"openai-team","email":"New@Acme.example","note":"Onboarding kit"})"));
+        ok(h.call(
+            h.root,
+            "catalog_rows_create",
+            R"({"slug":"openai-team","display_name":"OpenAI Team","category":"llm-backend"})"
+        ));
+        auto first = ok(h.call(
+            h.root,
+            "catalog_assign",
+            R"({"catalog_slug":"openai-team","email":"New@Acme.example","note":"Onboarding kit"})"
+        ));
         CHECK(first.at("state") == "approved");
         CHECK(first.at("email") == "new@acme.example");
         CHECK(first.at("category") == "llm-backend");
         CHECK(first.at("categoryDisplay") == "🤖 Paid AI Subscriptions");
         CHECK(first.at("expires_at").is_null());
-        auto again = ok(h.call(h.root, "catalog_assign",
-                               R"({"catalog_slug":"openai-team","email":"new@acme.example"})"));
+        auto again = ok(h.call(
+            h.root, "catalog_assign", R"({"catalog_slug":"openai-team","email":"new@acme.example"})"
+        ));
         CHECK(again.at("id") == first.at("id"));
         auto list = ok(h.call(h.root, "catalog_approvals_list", R"({"slug":"openai-team"})"));
         CHECK(list.at("total_count") == 1);
         CHECK(list.at("next_cursor").is_null());
-        auto revoked = ok(h.call(h.root, "catalog_revoke",
-                                 R"({"catalog_slug":"openai-team","email":"new@acme.example","reason":"off-boarded"})"));
+        auto revoked = ok(h.call(
+            h.root,
+            "catalog_revoke",
+            R"({"catalog_slug":"openai-team","email":"new@acme.example","reason":"off-boarded"})"
+        ));
         CHECK(revoked.at("state") == "revoked");
         CHECK(revoked.at("reason") == "off-boarded");
     }
 
     TEST_CASE("an unknown field is an invalid argument naming the field") {
         Harness h;
-        auto r = h.call(h.root, "catalog_assign",
-                        R"({"catalog_slug":"openai-team","email":"a@acme.example","colour":"red"})");
+        auto r = h.call(
+            h.root,
+            "catalog_assign",
+            R"({"catalog_slug":"openai-team","email":"a@acme.example","colour":"red"})"
+        );
         REQUIRE(r.has_error());
         CHECK(r.error().kind == ErrorKind::kInvalidArgument);
         REQUIRE_FALSE(r.error().details.empty());
         CHECK(r.error().details[0].field == "colour");
-        auto missing = h.call(h.root, "catalog_revoke",
-                              R"({"catalog_slug":"openai-team","email":"a@acme.example"})");
+        auto missing = h.call(
+            h.root, "catalog_revoke", R"({"catalog_slug":"openai-team","email":"a@acme.example"})"
+        );
         REQUIRE(missing.has_error());
         CHECK(missing.error().details.at(0).field == "reason");
     }
@@ -105,41 +116,57 @@ TEST_SUITE("tools/families/catalog") {
         ToolContext member;
         member.services = &h.services;
         member.actor = h.d.member(h.root.actor, "bob@acme.example");
-        auto denied = h.call(member, "catalog_assign", R"({"catalog_slug":"vpn","email":"x@acme.example"})");
+        auto denied =
+            h.call(member, "catalog_assign", R"({"catalog_slug":"vpn","email":"x@acme.example"})");
         CHECK(denied.error().kind == ErrorKind::kPermissionDenied);
         auto asked = ok(h.call(member, "catalog_request", R"({"catalog_slug":"vpn"})"));
         CHECK(asked.at("state") == "pending");
         CHECK(asked.at("categoryDisplay").is_null());
-        auto approved = ok(h.call(h.root, "catalog_approve",
-                                  R"({"catalog_slug":"vpn","email":"bob@acme.example","duration":"P7D"})"));
+        auto approved = ok(h.call(
+            h.root,
+            "catalog_approve",
+            R"({"catalog_slug":"vpn","email":"bob@acme.example","duration":"P7D"})"
+        ));
         CHECK(approved.at("expires_at") == "2026-01-08T00:00:00.000Z");
     }
 
     TEST_CASE("rows tools: create 201 route, list page, get, update with null, delete") {
         Harness h;
-        auto created = ok(h.call(h.root, "catalog_rows_create",
-                                 R"({"slug":"legacy","display_name":"Legacy","category":"📞 Old Phones"})"));
+        auto created = ok(h.call(
+            h.root,
+            "catalog_rows_create",
+            R"({"slug":"legacy","display_name":"Legacy","category":"📞 Old Phones"})"
+        ));
         CHECK(created.at("categoryDisplay") == "📞 Old Phones");
         CHECK(created.at("owner_user_id").is_null());
         auto page = ok(h.call(h.root, "catalog_rows_list", R"({"limit":5})"));
         CHECK(page.at("items").as_array().size() == 1);
-        auto updated = ok(h.call(h.root, "catalog_rows_update",
-                                 R"({"slug":"legacy","category":null,"expected_version":1})"));
+        auto updated = ok(h.call(
+            h.root,
+            "catalog_rows_update",
+            R"({"slug":"legacy","category":null,"expected_version":1})"
+        ));
         CHECK(updated.at("category").is_null());
         CHECK(updated.at("version") == 2);
-        auto stale = h.call(h.root, "catalog_rows_update", R"({"slug":"legacy","expected_version":1})");
+        auto stale =
+            h.call(h.root, "catalog_rows_update", R"({"slug":"legacy","expected_version":1})");
         CHECK(stale.error().kind == ErrorKind::kConflict);
         auto deleted = ok(h.call(h.root, "catalog_rows_delete", R"({"slug":"legacy"})"));
         CHECK(deleted.at("deleted") == true);
-        CHECK(h.call(h.root, "catalog_rows_get", R"({"slug":"legacy"})").error().kind ==
-              ErrorKind::kNotFound);
+        CHECK(
+            h.call(h.root, "catalog_rows_get", R"({"slug":"legacy"})").error().kind ==
+            ErrorKind::kNotFound
+        );
     }
 
     TEST_CASE("assign_many answers one result per slug with an error body for failures") {
         Harness h;
         ok(h.call(h.root, "catalog_rows_create", R"({"slug":"vpn","display_name":"VPN"})"));
-        auto out = ok(h.call(h.root, "catalog_assign_many",
-                             R"({"email":"new@acme.example","catalog_slugs":["vpn","nope"]})"));
+        auto out = ok(h.call(
+            h.root,
+            "catalog_assign_many",
+            R"({"email":"new@acme.example","catalog_slugs":["vpn","nope"]})"
+        ));
         auto const& results = out.at("results").as_array();
         REQUIRE(results.size() == 2);
         CHECK(results[0].at("ok") == true);
@@ -155,14 +182,22 @@ TEST_SUITE("tools/families/catalog") {
             REQUIRE(std::holds_alternative<RouteMatch>(m));
             return std::get<RouteMatch>(m);
         };
-        CHECK(pick("POST", "/api/v1/catalog/approvals", R"({"action":"assign"})").tool->name ==
-              "catalog_assign");
-        CHECK(pick("POST", "/api/v1/catalog/approvals", R"({"action":"request"})").tool->name ==
-              "catalog_request");
-        CHECK(pick("POST", "/api/v1/catalog/approvals", R"({"action":"approve"})").tool->name ==
-              "catalog_approve");
-        CHECK(pick("POST", "/api/v1/catalog/approvals", R"({"action":"revoke"})").tool->name ==
-              "catalog_revoke");
+        CHECK(
+            pick("POST", "/api/v1/catalog/approvals", R"({"action":"assign"})").tool->name ==
+            "catalog_assign"
+        );
+        CHECK(
+            pick("POST", "/api/v1/catalog/approvals", R"({"action":"request"})").tool->name ==
+            "catalog_request"
+        );
+        CHECK(
+            pick("POST", "/api/v1/catalog/approvals", R"({"action":"approve"})").tool->name ==
+            "catalog_approve"
+        );
+        CHECK(
+            pick("POST", "/api/v1/catalog/approvals", R"({"action":"revoke"})").tool->name ==
+            "catalog_revoke"
+        );
         CHECK(pick("DELETE", "/api/v1/catalog/approvals", "{}").tool->name == "catalog_revoke");
         auto get = pick("GET", "/api/v1/catalog/rows/openai-team", "{}");
         CHECK(get.tool->name == "catalog_rows_get");
@@ -190,8 +225,11 @@ TEST_SUITE("tools/families/catalog") {
 TEST_SUITE("tools/families/identity") {
     TEST_CASE("users: create, list, get by email; api key for self") {
         Harness h;
-        auto alice = ok(h.call(h.root, "identity_users_create",
-                               R"({"email":"alice@acme.example","displayName":"Alice","orgRole":"hr_admin"})"));
+        auto alice = ok(h.call(
+            h.root,
+            "identity_users_create",
+            R"({"email":"alice@acme.example","displayName":"Alice","orgRole":"hr_admin"})"
+        ));
         CHECK(alice.at("orgRole") == "hr_admin");
         auto dup = h.call(h.root, "identity_users_create", R"({"email":"ALICE@acme.example"})");
         CHECK(dup.error().kind == ErrorKind::kAlreadyExists);
@@ -203,7 +241,9 @@ TEST_SUITE("tools/families/identity") {
         std::string args = R"({"user_id":")" + std::string(alice.at("id").as_string()) + R"("})";
         auto key = ok(h.call(h.root, "identity_api_keys_create", args));
         CHECK(key.at("apiKey").as_string().starts_with("sk-signoff-"));
-        auto bad = h.call(h.root, "identity_users_create", R"({"email":"x@acme.example","orgRole":"owner"})");
+        auto bad = h.call(
+            h.root, "identity_users_create", R"({"email":"x@acme.example","orgRole":"owner"})"
+        );
         CHECK(bad.error().kind == ErrorKind::kInvalidArgument);
     }
 }

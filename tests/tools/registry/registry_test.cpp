@@ -2,11 +2,11 @@
 // isolation, REST route matching and query coercion.
 #include "tools/registry/registry.hpp"
 
-#include <doctest/doctest.h>
-
 #include <future>
 #include <stdexcept>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 namespace json = boost::json;
 using signoff::server::core::Error;
@@ -23,14 +23,13 @@ ToolSpec probe(std::string name, std::vector<RestRoute> routes = {}) {
     t.input_schema = "testing/registry_probe.input";
     t.output_schema = "testing/registry_probe.output";
     t.routes = std::move(routes);
-    t.handler = [](ToolContext& ctx, json::object const& args) -> signoff::server::core::Result<json::value> {
+    t.handler = [](ToolContext& ctx,
+                   json::object const& args) -> signoff::server::core::Result<json::value> {
         if (args.contains("flag") && args.at("flag").as_bool()) {
             throw std::runtime_error("secret detail");
         }
         return json::value(json::object{
-            {"echo", args},
-            {"channel", signoff::server::core::channel_name(ctx.actor.channel)}
-        });
+            {"echo", args}, {"channel", signoff::server::core::channel_name(ctx.actor.channel)}});
     };
     return t;
 }
@@ -51,7 +50,8 @@ TEST_SUITE("tools/registry") {
         REQUIRE(r.seal().has_value());
         ToolContext ctx;
         ctx.actor.channel = signoff::server::core::Channel::kRestXMcp;
-        auto out = r.invoke(*r.find_tool("probe_echo"), json::parse(R"({"slug":"a-b","count":3})"), ctx);
+        auto out =
+            r.invoke(*r.find_tool("probe_echo"), json::parse(R"({"slug":"a-b","count":3})"), ctx);
         REQUIRE(out.has_value());
         CHECK(out->at("channel") == "rest+x-mcp");
         CHECK(out->at("echo").at("count") == 3);
@@ -91,10 +91,22 @@ TEST_SUITE("tools/registry") {
             CHECK(e.details[0].message == "must be at most 16 characters");
         }
         SUBCASE("pattern, enum and range go through the schema validator") {
-            CHECK(invoke_error(r, json::parse(R"({"slug":"Bad Slug"})")).details[0].field == "slug");
-            CHECK(invoke_error(r, json::parse(R"({"slug":"a","state":"x"})")).details[0].field == "state");
-            CHECK(invoke_error(r, json::parse(R"({"slug":"a","count":11})")).details[0].field == "count");
-            CHECK(invoke_error(r, json::parse(R"({"slug":"a","tags":["123456789"]})")).details[0].field == "tags[0]");
+            CHECK(
+                invoke_error(r, json::parse(R"({"slug":"Bad Slug"})")).details[0].field == "slug"
+            );
+            CHECK(
+                invoke_error(r, json::parse(R"({"slug":"a","state":"x"})")).details[0].field ==
+                "state"
+            );
+            CHECK(
+                invoke_error(r, json::parse(R"({"slug":"a","count":11})")).details[0].field ==
+                "count"
+            );
+            CHECK(
+                invoke_error(r, json::parse(R"({"slug":"a","tags":["123456789"]})"))
+                    .details[0]
+                    .field == "tags[0]"
+            );
         }
         SUBCASE("arguments that are not an object") {
             auto e = invoke_error(r, json::array{1, 2});
@@ -185,9 +197,18 @@ TEST_SUITE("tools/registry") {
         CHECK(std::get<RouteMatch>(d).tool->name == "probe_request");
 
         json::object bad{{"action", "explode"}};
-        CHECK(std::get<RouteMiss>(r.match_route("POST", "/api/v1/things", &bad)) == RouteMiss::kBadDiscriminator);
-        CHECK(std::get<RouteMiss>(r.match_route("DELETE", "/api/v1/things", nullptr)) == RouteMiss::kMethodNotAllowed);
-        CHECK(std::get<RouteMiss>(r.match_route("GET", "/api/v1/nothing", nullptr)) == RouteMiss::kNoSuchPath);
+        CHECK(
+            std::get<RouteMiss>(r.match_route("POST", "/api/v1/things", &bad)) ==
+            RouteMiss::kBadDiscriminator
+        );
+        CHECK(
+            std::get<RouteMiss>(r.match_route("DELETE", "/api/v1/things", nullptr)) ==
+            RouteMiss::kMethodNotAllowed
+        );
+        CHECK(
+            std::get<RouteMiss>(r.match_route("GET", "/api/v1/nothing", nullptr)) ==
+            RouteMiss::kNoSuchPath
+        );
         CHECK(r.methods_for("/api/v1/things") == std::vector<std::string>{"POST"});
     }
 
@@ -195,7 +216,10 @@ TEST_SUITE("tools/registry") {
         Registry r;
         r.add_tool(probe("probe_echo"));
         REQUIRE(r.seal().has_value());
-        auto args = r.args_from_query(*r.find_tool("probe_echo"), {{"slug", "a"}, {"count", "3"}, {"flag", "false"}, {"state", "7"}});
+        auto args = r.args_from_query(
+            *r.find_tool("probe_echo"),
+            {{"slug", "a"}, {"count", "3"}, {"flag", "false"}, {"state", "7"}}
+        );
         CHECK(args.at("count") == 3);
         CHECK(args.at("flag") == false);
         CHECK(args.at("state") == "7");
@@ -208,8 +232,12 @@ TEST_SUITE("tools/registry") {
         CHECK(ok.at("isError") == false);
         CHECK(ok.at("structuredContent").at("a") == 1);
         CHECK(ok.at("content").at(0).at("text") == R"({"a":1})");
-        signoff::server::core::Result<json::value> const value = json::value(json::object{{"a", 1}});
-        CHECK(call_tool_result(signoff::server::core::Result<json::value>(value)) == call_tool_result(value));
+        signoff::server::core::Result<json::value> const value =
+            json::value(json::object{{"a", 1}});
+        CHECK(
+            call_tool_result(signoff::server::core::Result<json::value>(value)) ==
+            call_tool_result(value)
+        );
         auto err = call_tool_result(Error::conflict("stale"));
         CHECK(err.at("isError") == true);
         CHECK(err.at("structuredContent").at("code") == "conflict");

@@ -2,9 +2,9 @@
 // builders. Every transport relies on these answers being exact.
 #include "transport/jsonrpc/message.hpp"
 
-#include <doctest/doctest.h>
-
 #include <string>
+
+#include <doctest/doctest.h>
 
 #include "transport/jsonrpc/codes.hpp"
 
@@ -100,7 +100,10 @@ TEST_SUITE("transport/jsonrpc/message") {
             CHECK(bad.id.is_null());
         }
         SUBCASE("object") {
-            CHECK(invalid_of(R"({"jsonrpc":"2.0","id":{},"method":"ping"})").error.code == kInvalidRequest);
+            CHECK(
+                invalid_of(R"({"jsonrpc":"2.0","id":{},"method":"ping"})").error.code ==
+                kInvalidRequest
+            );
         }
     }
 
@@ -117,7 +120,8 @@ TEST_SUITE("transport/jsonrpc/message") {
     }
 
     TEST_CASE("requests, notifications and responses are told apart") {
-        auto req = classify(json::parse(R"({"jsonrpc":"2.0","id":"a","method":"m","params":{"x":1}})"));
+        auto req =
+            classify(json::parse(R"({"jsonrpc":"2.0","id":"a","method":"m","params":{"x":1}})"));
         REQUIRE(std::holds_alternative<Request>(req));
         CHECK(std::get<Request>(req).id == json::value("a"));
         CHECK(std::get<Request>(req).has_params);
@@ -127,10 +131,12 @@ TEST_SUITE("transport/jsonrpc/message") {
         auto ok = classify(json::parse(R"({"jsonrpc":"2.0","id":3,"result":{"v":1}})"));
         REQUIRE(std::holds_alternative<Response>(ok));
         CHECK(std::get<Response>(ok).result.has_value());
-        auto err = classify(json::parse(R"({"jsonrpc":"2.0","id":3,"error":{"code":-1,"message":"no"}})"));
+        auto err =
+            classify(json::parse(R"({"jsonrpc":"2.0","id":3,"error":{"code":-1,"message":"no"}})"));
         REQUIRE(std::holds_alternative<Response>(err));
         CHECK(std::get<Response>(err).error->code == -1);
-        CHECK(std::holds_alternative<Invalid>(classify(json::parse(R"({"jsonrpc":"2.0","id":3})"))));
+        CHECK(std::holds_alternative<Invalid>(classify(json::parse(R"({"jsonrpc":"2.0","id":3})")))
+        );
     }
 
     TEST_CASE("classifying an rvalue moves params out and leaves the rest of the message") {
@@ -143,7 +149,8 @@ TEST_SUITE("transport/jsonrpc/message") {
         CHECK(std::get<Request>(moved).params == std::get<Request>(copied).params);
         CHECK(std::get<Request>(moved).has_params);
         CHECK(kept.at("params").at("x").at("y").as_array().size() == 2);
-        CHECK(given.at("params").as_object().empty());  // NOLINT(bugprone-use-after-move): the contract
+        CHECK(given.at("params").as_object().empty()
+        );  // NOLINT(bugprone-use-after-move): the contract
         CHECK(given.at("id") == json::value(7));
         auto note = classify(json::parse(R"({"jsonrpc":"2.0","method":"n","params":{"z":true}})"));
         REQUIRE(std::holds_alternative<Notification>(note));
@@ -151,7 +158,8 @@ TEST_SUITE("transport/jsonrpc/message") {
     }
 
     TEST_CASE("builders produce compact single-line JSON") {
-        auto msg = make_error(json::value(nullptr), RpcError{kParseError, "line\nbreak", json::value(1)});
+        auto msg =
+            make_error(json::value(nullptr), RpcError{kParseError, "line\nbreak", json::value(1)});
         std::string line = to_line(msg);
         CHECK(line.find('\n') == std::string::npos);
         CHECK(line.find(' ') == std::string::npos);

@@ -1,15 +1,14 @@
 // The session engine in the handshake era (2024-11-05 … 2025-11-25):
 // negotiation, lifecycle rules, tools, resources, prompts, completion,
 // logging, progress, cancellation and server→client requests.
-#include "transport/mcp/engine.hpp"
-
-#include <doctest/doctest.h>
-
 #include <set>
 #include <thread>
 
+#include <doctest/doctest.h>
+
 #include "tests/transport/mcp/engine_harness.hpp"
 #include "transport/jsonrpc/codes.hpp"
+#include "transport/mcp/engine.hpp"
 
 namespace json = boost::json;
 using namespace signoff::testing;
@@ -19,7 +18,9 @@ TEST_SUITE("transport/mcp/engine_handshake") {
     TEST_CASE("initialize echoes every supported version") {
         for (auto const& v : mcp::kHandshakeVersions) {
             EngineHarness h;
-            auto reply = h.send(request(1, "initialize", {{"protocolVersion", v}, {"capabilities", json::object{}}}));
+            auto reply = h.send(
+                request(1, "initialize", {{"protocolVersion", v}, {"capabilities", json::object{}}})
+            );
             REQUIRE(reply.response);
             CHECK(reply.initialized_session);
             auto const& r = reply.response->at("result").as_object();
@@ -67,7 +68,9 @@ TEST_SUITE("transport/mcp/engine_handshake") {
 
     TEST_CASE("initialize without protocolVersion is invalid params") {
         EngineHarness h;
-        CHECK(h.error(request(1, "initialize", {})).at("code") == json::value(jsonrpc::kInvalidParams));
+        CHECK(
+            h.error(request(1, "initialize", {})).at("code") == json::value(jsonrpc::kInvalidParams)
+        );
     }
 
     TEST_CASE("unknown methods are method-not-found with status 200 outside the stateless era") {
@@ -77,16 +80,20 @@ TEST_SUITE("transport/mcp/engine_handshake") {
         CHECK(reply.response->at("error").at("code") == json::value(jsonrpc::kMethodNotFound));
         CHECK(reply.response->at("id") == json::value(3));
         CHECK(reply.http_status == 200);
-        CHECK(h.error(request(4, "server/subscribe")).at("code") == json::value(jsonrpc::kMethodNotFound));
+        CHECK(
+            h.error(request(4, "server/subscribe")).at("code") ==
+            json::value(jsonrpc::kMethodNotFound)
+        );
     }
 
     TEST_CASE("notifications are never answered, even when unknown or malformed") {
         EngineHarness h;
         h.initialize();
-        for (auto const& msg : {notification("notifications/unknown"),
-                                notification("notifications/cancelled", {{"requestId", 99}}),
-                                json::value(json::object{{"jsonrpc", "2.0"}, {"method", "x"}, {"params", 3}}),
-                                json::value(json::object{{"jsonrpc", "1.0"}, {"method", "x"}})}) {
+        for (auto const& msg :
+             {notification("notifications/unknown"),
+              notification("notifications/cancelled", {{"requestId", 99}}),
+              json::value(json::object{{"jsonrpc", "2.0"}, {"method", "x"}, {"params", 3}}),
+              json::value(json::object{{"jsonrpc", "1.0"}, {"method", "x"}})}) {
             auto reply = h.send(msg);
             CHECK_FALSE(reply.response.has_value());
             CHECK(reply.http_status == 202);
@@ -99,7 +106,10 @@ TEST_SUITE("transport/mcp/engine_handshake") {
         CHECK(reply.response->at("id").is_null());
         CHECK(reply.response->at("error").at("code") == json::value(jsonrpc::kInvalidRequest));
         auto batch = h.send(json::parse(R"([{"jsonrpc":"2.0","id":1,"method":"ping"}])"));
-        CHECK(batch.response->at("error").at("message") == json::value("batch requests are not supported"));
+        CHECK(
+            batch.response->at("error").at("message") ==
+            json::value("batch requests are not supported")
+        );
     }
 
     TEST_CASE("tools/list pages through every tool with opaque cursors") {
@@ -130,7 +140,8 @@ TEST_SUITE("transport/mcp/engine_handshake") {
     TEST_CASE("tools/list with an invalid cursor is invalid params") {
         EngineHarness h;
         h.initialize();
-        for (json::value cursor : {json::value("garbage!"), json::value("bzk5OTk"), json::value(5)}) {
+        for (json::value cursor :
+             {json::value("garbage!"), json::value("bzk5OTk"), json::value(5)}) {
             auto e = h.error(request(1, "tools/list", {{"cursor", cursor}}));
             CHECK(e.at("code") == json::value(jsonrpc::kInvalidParams));
         }
@@ -149,21 +160,32 @@ TEST_SUITE("transport/mcp/engine_handshake") {
     TEST_CASE("tools/call returns structured content and tool failures as isError results") {
         EngineHarness h;
         h.initialize();
-        auto ok = h.result(request(1, "tools/call", {{"name", "probe_echo"}, {"arguments", {{"slug", "a-b"}}}}));
+        auto ok = h.result(
+            request(1, "tools/call", {{"name", "probe_echo"}, {"arguments", {{"slug", "a-b"}}}})
+        );
         CHECK(ok.at("isError") == json::value(false));
         CHECK(ok.at("structuredContent").at("channel") == json::value("mcp-stdio"));
-        auto bad = h.result(request(2, "tools/call", {{"name", "probe_echo"}, {"arguments", {{"slug", 5}}}}));
+        auto bad = h.result(
+            request(2, "tools/call", {{"name", "probe_echo"}, {"arguments", {{"slug", 5}}}})
+        );
         CHECK(bad.at("isError") == json::value(true));
     }
 
     TEST_CASE("unknown tools and malformed tools/call params are invalid params") {
         EngineHarness h;
         h.initialize();
-        CHECK(h.error(request(1, "tools/call", {{"name", "no_such_tool"}})).at("code") ==
-              json::value(jsonrpc::kInvalidParams));
-        CHECK(h.error(request(2, "tools/call", {{"name", 5}})).at("code") == json::value(jsonrpc::kInvalidParams));
-        CHECK(h.error(request(3, "tools/call", {{"name", "probe_echo"}, {"arguments", json::array{}}}))
-                  .at("code") == json::value(jsonrpc::kInvalidParams));
+        CHECK(
+            h.error(request(1, "tools/call", {{"name", "no_such_tool"}})).at("code") ==
+            json::value(jsonrpc::kInvalidParams)
+        );
+        CHECK(
+            h.error(request(2, "tools/call", {{"name", 5}})).at("code") ==
+            json::value(jsonrpc::kInvalidParams)
+        );
+        CHECK(
+            h.error(request(3, "tools/call", {{"name", "probe_echo"}, {"arguments", json::array{}}})
+            ).at("code") == json::value(jsonrpc::kInvalidParams)
+        );
         auto no_params = json::parse(R"({"jsonrpc":"2.0","id":4,"method":"tools/call"})");
         CHECK(h.error(no_params).at("code") == json::value(jsonrpc::kInvalidParams));
     }
@@ -171,7 +193,8 @@ TEST_SUITE("transport/mcp/engine_handshake") {
     TEST_CASE("progress notifications carry the caller's token and increase") {
         EngineHarness h;
         h.initialize();
-        json::object params{{"name", "test_tool_with_progress"}, {"_meta", {{"progressToken", "tok-1"}}}};
+        json::object params{
+            {"name", "test_tool_with_progress"}, {"_meta", {{"progressToken", "tok-1"}}}};
         h.result(request(1, "tools/call", params));
         auto progress = h.out.with_method("notifications/progress");
         REQUIRE(progress.size() == 3);
@@ -209,19 +232,24 @@ TEST_SUITE("transport/mcp/engine_handshake") {
     TEST_CASE("an invalid log level is invalid params") {
         EngineHarness h;
         h.initialize();
-        CHECK(h.error(request(1, "logging/setLevel", {{"level", "loud"}})).at("code") ==
-              json::value(jsonrpc::kInvalidParams));
+        CHECK(
+            h.error(request(1, "logging/setLevel", {{"level", "loud"}})).at("code") ==
+            json::value(jsonrpc::kInvalidParams)
+        );
     }
 
     TEST_CASE("notifications/cancelled trips the token and suppresses the response") {
         EngineHarness h;
         h.initialize();
         mcp::Reply reply;
-        std::thread call([&] { reply = h.send(request("slow-1", "tools/call", {{"name", "test_slow"}})); });
+        std::thread call([&] {
+            reply = h.send(request("slow-1", "tools/call", {{"name", "test_slow"}}));
+        });
         h.gate->wait_entered();
         // ping is answered while the slow call runs
         CHECK(h.result(request(2, "ping")).empty());
-        CHECK_FALSE(h.send(notification("notifications/cancelled", {{"requestId", "slow-1"}})).response);
+        CHECK_FALSE(h.send(notification("notifications/cancelled", {{"requestId", "slow-1"}})
+        ).response);
         h.gate->release();
         call.join();
         CHECK_FALSE(reply.response.has_value());
@@ -231,7 +259,9 @@ TEST_SUITE("transport/mcp/engine_handshake") {
         EngineHarness h;
         h.initialize();
         mcp::Reply reply;
-        std::thread call([&] { reply = h.send(request(5, "tools/call", {{"name", "test_slow"}})); });
+        std::thread call([&] {
+            reply = h.send(request(5, "tools/call", {{"name", "test_slow"}}));
+        });
         h.gate->wait_entered();
         auto dup = h.send(request(5, "ping"));
         CHECK(dup.response->at("error").at("code") == json::value(jsonrpc::kInvalidRequest));
@@ -246,27 +276,34 @@ TEST_SUITE("transport/mcp/engine_handshake") {
         h.initialize("2025-11-25", {{"sampling", json::object{}}});
         mcp::Reply reply;
         std::thread call([&] {
-            reply = h.send(request(1, "tools/call", {{"name", "test_sampling"}, {"arguments", {{"prompt", "hi"}}}}));
+            reply = h.send(request(
+                1, "tools/call", {{"name", "test_sampling"}, {"arguments", {{"prompt", "hi"}}}}
+            ));
         });
         auto sent = h.out.wait_for("sampling/createMessage");
         CHECK(sent.at("params").at("maxTokens") == json::value(100));
         json::object answer{
             {"jsonrpc", "2.0"},
             {"id", sent.at("id")},
-            {"result", {{"role", "assistant"}, {"content", {{"type", "text"}, {"text", "hello"}}}}}
-        };
+            {"result",
+             {{"role", "assistant"}, {"content", {{"type", "text"}, {"text", "hello"}}}}}};
         auto ack = h.send(answer);
         CHECK_FALSE(ack.response);
         CHECK(ack.http_status == 202);
         call.join();
         REQUIRE(reply.response);
-        CHECK(reply.response->at("result").at("content").at(0).at("text") == json::value("LLM response: hello"));
+        CHECK(
+            reply.response->at("result").at("content").at(0).at("text") ==
+            json::value("LLM response: hello")
+        );
     }
 
     TEST_CASE("a server-to-client request needs the client capability") {
         EngineHarness h;
         h.initialize();
-        auto r = h.result(request(1, "tools/call", {{"name", "test_elicitation"}, {"arguments", {{"message", "m"}}}}));
+        auto r = h.result(request(
+            1, "tools/call", {{"name", "test_elicitation"}, {"arguments", {{"message", "m"}}}}
+        ));
         CHECK(r.at("isError") == json::value(true));
         CHECK(h.out.with_method("elicitation/create").empty());
     }
@@ -276,7 +313,9 @@ TEST_SUITE("transport/mcp/engine_handshake") {
         h.initialize("2025-11-25", {{"elicitation", json::object{}}});
         mcp::Reply reply;
         std::thread call([&] {
-            reply = h.send(request(1, "tools/call", {{"name", "test_elicitation"}, {"arguments", {{"message", "m"}}}}));
+            reply = h.send(request(
+                1, "tools/call", {{"name", "test_elicitation"}, {"arguments", {{"message", "m"}}}}
+            ));
         });
         h.out.wait_for("elicitation/create");
         h.engine->end_input(*h.session);
@@ -293,12 +332,16 @@ TEST_SUITE("transport/mcp/engine_handshake") {
             uris.emplace(r.at("uri").as_string());
         }
         CHECK(uris.count("test://static-text") == 1);
-        auto templates = h.result(request(2, "resources/templates/list")).at("resourceTemplates").as_array();
+        auto templates =
+            h.result(request(2, "resources/templates/list")).at("resourceTemplates").as_array();
         CHECK(templates.at(0).at("uriTemplate") == json::value("test://template/{id}/data"));
         auto text = h.result(request(3, "resources/read", {{"uri", "test://static-text"}}));
         CHECK(text.at("contents").at(0).at("mimeType") == json::value("text/plain"));
         auto tpl = h.result(request(4, "resources/read", {{"uri", "test://template/123/data"}}));
-        CHECK(json::parse(tpl.at("contents").at(0).at("text").as_string()).at("id") == json::value("123"));
+        CHECK(
+            json::parse(tpl.at("contents").at(0).at("text").as_string()).at("id") ==
+            json::value("123")
+        );
         CHECK_FALSE(text.contains("resultType"));
     }
 
@@ -308,30 +351,51 @@ TEST_SUITE("transport/mcp/engine_handshake") {
         auto e = h.error(request(1, "resources/read", {{"uri", "test://nope"}}));
         CHECK(e.at("code") == json::value(jsonrpc::kResourceNotFound));
         CHECK(e.at("data").at("uri") == json::value("test://nope"));
-        CHECK(h.error(request(2, "resources/read", {{"uri", "test://template/a/b/data"}})).at("code") ==
-              json::value(jsonrpc::kResourceNotFound));
+        CHECK(
+            h.error(request(2, "resources/read", {{"uri", "test://template/a/b/data"}})
+            ).at("code") == json::value(jsonrpc::kResourceNotFound)
+        );
     }
 
     TEST_CASE("resources/subscribe and unsubscribe answer an empty object") {
         EngineHarness h;
         h.initialize();
-        CHECK(h.result(request(1, "resources/subscribe", {{"uri", "test://watched-resource"}})).empty());
-        CHECK(h.result(request(2, "resources/unsubscribe", {{"uri", "test://watched-resource"}})).empty());
-        CHECK(h.error(request(3, "resources/subscribe", {})).at("code") == json::value(jsonrpc::kInvalidParams));
+        CHECK(h.result(request(1, "resources/subscribe", {{"uri", "test://watched-resource"}})
+        ).empty());
+        CHECK(h.result(request(2, "resources/unsubscribe", {{"uri", "test://watched-resource"}})
+        ).empty());
+        CHECK(
+            h.error(request(3, "resources/subscribe", {})).at("code") ==
+            json::value(jsonrpc::kInvalidParams)
+        );
     }
 
-    TEST_CASE("prompts are listed and rendered; unknown prompts and missing arguments are invalid params") {
+    TEST_CASE(
+        "prompts are listed and rendered; unknown prompts and missing arguments are invalid params"
+    ) {
         EngineHarness h;
         h.initialize();
         auto prompts = h.result(request(1, "prompts/list")).at("prompts").as_array();
         CHECK(prompts.size() == 5);  // four suite prompts plus the MRTR one
-        auto got = h.result(request(2, "prompts/get", {{"name", "test_prompt_with_arguments"},
-                                                       {"arguments", {{"arg1", "hello"}, {"arg2", "world"}}}}));
-        CHECK(got.at("messages").at(0).at("content").at("text") ==
-              json::value("Prompt with arguments: arg1='hello', arg2='world'"));
-        CHECK(h.error(request(3, "prompts/get", {{"name", "nope"}})).at("code") == json::value(jsonrpc::kInvalidParams));
-        auto missing = h.error(request(4, "prompts/get", {{"name", "test_prompt_with_arguments"},
-                                                          {"arguments", {{"arg1", "x"}}}}));
+        auto got = h.result(request(
+            2,
+            "prompts/get",
+            {{"name", "test_prompt_with_arguments"},
+             {"arguments", {{"arg1", "hello"}, {"arg2", "world"}}}}
+        ));
+        CHECK(
+            got.at("messages").at(0).at("content").at("text") ==
+            json::value("Prompt with arguments: arg1='hello', arg2='world'")
+        );
+        CHECK(
+            h.error(request(3, "prompts/get", {{"name", "nope"}})).at("code") ==
+            json::value(jsonrpc::kInvalidParams)
+        );
+        auto missing = h.error(request(
+            4,
+            "prompts/get",
+            {{"name", "test_prompt_with_arguments"}, {"arguments", {{"arg1", "x"}}}}
+        ));
         CHECK(missing.at("code") == json::value(jsonrpc::kInvalidParams));
         CHECK(missing.at("message").as_string().find("arg2") != json::string::npos);
     }
@@ -341,23 +405,35 @@ TEST_SUITE("transport/mcp/engine_handshake") {
         h.initialize();
         json::object params{
             {"ref", {{"type", "ref/prompt"}, {"name", "test_prompt_with_arguments"}}},
-            {"argument", {{"name", "arg1"}, {"value", "par"}}}
-        };
+            {"argument", {{"name", "arg1"}, {"value", "par"}}}};
         auto c = h.result(request(1, "completion/complete", params)).at("completion").as_object();
         CHECK(c.at("values").as_array().size() == 3);
         CHECK(c.at("hasMore") == json::value(false));
-        params["ref"] = json::object{{"type", "ref/resource"}, {"uri", "test://template/{id}/data"}};
-        CHECK(h.result(request(2, "completion/complete", params)).at("completion").at("values").as_array().empty());
+        params["ref"] =
+            json::object{{"type", "ref/resource"}, {"uri", "test://template/{id}/data"}};
+        CHECK(h.result(request(2, "completion/complete", params))
+                  .at("completion")
+                  .at("values")
+                  .as_array()
+                  .empty());
         params["ref"] = json::object{{"type", "ref/other"}};
-        CHECK(h.error(request(3, "completion/complete", params)).at("code") == json::value(jsonrpc::kInvalidParams));
+        CHECK(
+            h.error(request(3, "completion/complete", params)).at("code") ==
+            json::value(jsonrpc::kInvalidParams)
+        );
     }
 
     TEST_CASE("a session-less handshake request is served without session state") {
         EngineHarness h;
-        auto reply = h.engine->handle({request(1, "tools/list"), h.actor, nullptr, nullptr, std::nullopt});
+        auto reply =
+            h.engine->handle({request(1, "tools/list"), h.actor, nullptr, nullptr, std::nullopt});
         CHECK(reply.response->at("result").at("tools").is_array());
         auto init = h.engine->handle(
-            {request(2, "initialize", {{"protocolVersion", "2025-06-18"}}), h.actor, nullptr, nullptr, std::nullopt}
+            {request(2, "initialize", {{"protocolVersion", "2025-06-18"}}),
+             h.actor,
+             nullptr,
+             nullptr,
+             std::nullopt}
         );
         CHECK_FALSE(init.initialized_session);
     }
@@ -366,7 +442,9 @@ TEST_SUITE("transport/mcp/engine_handshake") {
         EngineHarness h;
         h.initialize();
         mcp::Reply reply;
-        std::thread call([&] { reply = h.send(request(1, "tools/call", {{"name", "test_slow"}})); });
+        std::thread call([&] {
+            reply = h.send(request(1, "tools/call", {{"name", "test_slow"}}));
+        });
         h.gate->wait_entered();
         h.engine->cancel_all(*h.session);
         h.gate->release();

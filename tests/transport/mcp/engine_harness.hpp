@@ -4,15 +4,15 @@
 // helpers that build JSON-RPC messages for both eras.
 #pragma once
 
-#include <doctest/doctest.h>
-
-#include <boost/json.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
 
 #include "tools/families/conformance.hpp"
 #include "tools/registry/registry.hpp"
@@ -51,7 +51,8 @@ public:
         json::object found;
         bool ok = cv_.wait_for(lock, std::chrono::seconds(10), [&] {
             for (auto const& m : messages_) {
-                if (auto const* v = m.if_contains("method"); v != nullptr && v->as_string() == method) {
+                if (auto const* v = m.if_contains("method");
+                    v != nullptr && v->as_string() == method) {
                     found = m;
                     return true;
                 }
@@ -96,12 +97,12 @@ inline json::object stateless_meta(std::string version = "2026-07-28") {
     return json::object{
         {"io.modelcontextprotocol/protocolVersion", std::move(version)},
         {"io.modelcontextprotocol/clientCapabilities", json::object{}},
-        {"io.modelcontextprotocol/clientInfo", {{"name", "test"}, {"version", "1"}}}
-    };
+        {"io.modelcontextprotocol/clientInfo", {{"name", "test"}, {"version", "1"}}}};
 }
 
 inline json::value request(json::value id, std::string_view method, json::object params = {}) {
-    return json::object{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
+    return json::object{
+        {"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
 }
 
 inline json::value notification(std::string_view method, json::object params = {}) {
@@ -157,8 +158,7 @@ public:
         json::object params{
             {"protocolVersion", std::move(version)},
             {"capabilities", std::move(caps)},
-            {"clientInfo", {{"name", "test"}, {"version", "1"}}}
-        };
+            {"clientInfo", {{"name", "test"}, {"version", "1"}}}};
         result(request(0, "initialize", std::move(params)));
         send(notification("notifications/initialized"));
     }
@@ -179,9 +179,10 @@ private:
         t.description = "Echoes its arguments.";
         t.input_schema = "testing/registry_probe.input";
         t.output_schema = "testing/registry_probe.output";
-        t.handler = [](tools::registry::ToolContext& ctx, json::object const& args)
-            -> server::core::Result<json::value> {
-            return json::object{{"echo", args}, {"channel", server::core::channel_name(ctx.actor.channel)}};
+        t.handler = [](tools::registry::ToolContext& ctx,
+                       json::object const& args) -> server::core::Result<json::value> {
+            return json::object{
+                {"echo", args}, {"channel", server::core::channel_name(ctx.actor.channel)}};
         };
         return t;
     }
@@ -194,10 +195,11 @@ private:
         t.output_schema = "conformance/call_tool_result.output";
         t.raw_call_result = true;
         std::shared_ptr<Gate> g = gate;
-        t.handler = [g](tools::registry::ToolContext&, json::object const&)
-            -> server::core::Result<json::value> {
+        t.handler = [g](tools::registry::ToolContext&,
+                        json::object const&) -> server::core::Result<json::value> {
             g->enter_and_wait();
-            return json::object{{"content", json::array{json::object{{"type", "text"}, {"text", "done"}}}}};
+            return json::object{
+                {"content", json::array{json::object{{"type", "text"}, {"text", "done"}}}}};
         };
         return t;
     }

@@ -2,12 +2,11 @@
 // server/discover, result decoration and caching hints, removed methods,
 // header mirroring over HTTP (-32020), -32021, -32022 and HTTP statuses.
 // MRTR rounds are tested in engine_mrtr_test.cpp.
-#include "transport/mcp/engine.hpp"
-
 #include <doctest/doctest.h>
 
 #include "tests/transport/mcp/engine_harness.hpp"
 #include "transport/jsonrpc/codes.hpp"
+#include "transport/mcp/engine.hpp"
 
 namespace json = boost::json;
 using namespace signoff::testing;
@@ -34,7 +33,8 @@ int code_of(mcp::Reply const& r) {
 TEST_SUITE("transport/mcp/engine_stateless") {
     TEST_CASE("server/discover needs no session and describes the server") {
         EngineHarness h;
-        auto reply = h.send_http(request(1, "server/discover", modern()), headers("server/discover"));
+        auto reply =
+            h.send_http(request(1, "server/discover", modern()), headers("server/discover"));
         REQUIRE(reply.response);
         CHECK(reply.http_status == 200);
         auto const& r = reply.response->at("result").as_object();
@@ -42,7 +42,10 @@ TEST_SUITE("transport/mcp/engine_stateless") {
         CHECK(r.at("resultType") == json::value("complete"));
         CHECK(r.at("cacheScope") == json::value("private"));
         CHECK(r.at("ttlMs").is_int64());
-        CHECK(r.at("_meta").at("io.modelcontextprotocol/serverInfo").at("name") == json::value("signoff"));
+        CHECK(
+            r.at("_meta").at("io.modelcontextprotocol/serverInfo").at("name") ==
+            json::value("signoff")
+        );
         CHECK(r.at("capabilities").as_object().contains("tools"));
         CHECK_FALSE(r.at("capabilities").at("tools").as_object().contains("listChanged"));
     }
@@ -56,9 +59,13 @@ TEST_SUITE("transport/mcp/engine_stateless") {
         CHECK(mcp::Engine::negotiated_version(*h.session).empty());
     }
 
-    TEST_CASE("every stateless result carries resultType and serverInfo; lists and reads carry cache hints") {
+    TEST_CASE(
+        "every stateless result carries resultType and serverInfo; lists and reads carry cache "
+        "hints"
+    ) {
         EngineHarness h;
-        for (auto const* method : {"tools/list", "prompts/list", "resources/list", "resources/templates/list"}) {
+        for (auto const* method :
+             {"tools/list", "prompts/list", "resources/list", "resources/templates/list"}) {
             auto r = h.result(request(1, method, modern()));
             CHECK(r.at("cacheScope") == json::value("private"));
         }
@@ -77,7 +84,8 @@ TEST_SUITE("transport/mcp/engine_stateless") {
         json::object no_caps = modern();
         no_caps["_meta"].as_object().erase("io.modelcontextprotocol/clientCapabilities");
         for (auto const& params : {json::object{}, no_version, no_caps}) {
-            auto reply = h.send_http(request(101, "server/discover", params), headers("server/discover"));
+            auto reply =
+                h.send_http(request(101, "server/discover", params), headers("server/discover"));
             CHECK(code_of(reply) == jsonrpc::kInvalidParams);
             CHECK(reply.http_status == 400);
             CHECK(reply.response->at("id") == json::value(101));
@@ -112,7 +120,9 @@ TEST_SUITE("transport/mcp/engine_stateless") {
         EngineHarness h;
         auto call = request(1, "tools/call", modern({{"name", "test_simple_text"}}));
         SUBCASE("version header differs from _meta") {
-            auto reply = h.send_http(request(302, "server/discover", modern({}, "v999.0.0")), headers("server/discover"));
+            auto reply = h.send_http(
+                request(302, "server/discover", modern({}, "v999.0.0")), headers("server/discover")
+            );
             CHECK(code_of(reply) == jsonrpc::kHeaderMismatch);
             CHECK(reply.http_status == 400);
         }
@@ -122,8 +132,14 @@ TEST_SUITE("transport/mcp/engine_stateless") {
             CHECK(code_of(h.send_http(call, hs)) == jsonrpc::kHeaderMismatch);
         }
         SUBCASE("method header differs, including by case") {
-            CHECK(code_of(h.send_http(call, headers("prompts/list", "test_simple_text"))) == jsonrpc::kHeaderMismatch);
-            CHECK(code_of(h.send_http(call, headers("TOOLS/CALL", "test_simple_text"))) == jsonrpc::kHeaderMismatch);
+            CHECK(
+                code_of(h.send_http(call, headers("prompts/list", "test_simple_text"))) ==
+                jsonrpc::kHeaderMismatch
+            );
+            CHECK(
+                code_of(h.send_http(call, headers("TOOLS/CALL", "test_simple_text"))) ==
+                jsonrpc::kHeaderMismatch
+            );
         }
         SUBCASE("method header missing") {
             auto hs = headers("tools/call", "test_simple_text");
@@ -138,8 +154,14 @@ TEST_SUITE("transport/mcp/engine_stateless") {
         }
         SUBCASE("resources/read compares the uri") {
             auto read = request(2, "resources/read", modern({{"uri", "test://static-text"}}));
-            CHECK(code_of(h.send_http(read, headers("resources/read", "test://other"))) == jsonrpc::kHeaderMismatch);
-            CHECK(h.send_http(read, headers("resources/read", "test://static-text")).http_status == 200);
+            CHECK(
+                code_of(h.send_http(read, headers("resources/read", "test://other"))) ==
+                jsonrpc::kHeaderMismatch
+            );
+            CHECK(
+                h.send_http(read, headers("resources/read", "test://static-text")).http_status ==
+                200
+            );
         }
     }
 
@@ -148,14 +170,25 @@ TEST_SUITE("transport/mcp/engine_stateless") {
         auto call = request(1, "tools/call", modern({{"name", "test_simple_text"}}));
         CHECK(h.send_http(call, headers("tools/call", "  test_simple_text  ")).http_status == 200);
         // "test_simple_text" in base64
-        CHECK(h.send_http(call, headers("tools/call", "=?base64?dGVzdF9zaW1wbGVfdGV4dA==?=")).http_status == 200);
-        CHECK(code_of(h.send_http(call, headers("tools/call", "=?base64?!!?="))) == jsonrpc::kHeaderMismatch);
+        CHECK(
+            h.send_http(call, headers("tools/call", "=?base64?dGVzdF9zaW1wbGVfdGV4dA==?="))
+                .http_status == 200
+        );
+        CHECK(
+            code_of(h.send_http(call, headers("tools/call", "=?base64?!!?="))) ==
+            jsonrpc::kHeaderMismatch
+        );
     }
 
     TEST_CASE("removed and unknown methods are -32601 with HTTP 404") {
         EngineHarness h;
         for (auto const* method :
-             {"initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe", "unknown/method"}) {
+             {"initialize",
+              "ping",
+              "logging/setLevel",
+              "resources/subscribe",
+              "resources/unsubscribe",
+              "unknown/method"}) {
             auto reply = h.send_http(request(500, method, modern()), headers(method));
             CHECK_MESSAGE(code_of(reply) == jsonrpc::kMethodNotFound, method);
             CHECK(reply.http_status == 404);
@@ -170,7 +203,8 @@ TEST_SUITE("transport/mcp/engine_stateless") {
         CHECK(r.at("protocolVersion") == json::value("2025-11-25"));
     }
 
-    TEST_CASE("a session-less HTTP request with the stateless version header but no _meta is -32602") {
+    TEST_CASE("a session-less HTTP request with the stateless version header but no _meta is -32602"
+    ) {
         EngineHarness h;
         auto reply = h.send_http(request(1, "tools/list"), headers("tools/list"));
         CHECK(code_of(reply) == jsonrpc::kInvalidParams);
@@ -180,7 +214,11 @@ TEST_SUITE("transport/mcp/engine_stateless") {
     TEST_CASE("a tool needing an undeclared client capability is -32021 naming it") {
         EngineHarness h;
         auto reply = h.send_http(
-            request(401, "tools/call", modern({{"name", "test_missing_capability"}, {"arguments", json::object{}}})),
+            request(
+                401,
+                "tools/call",
+                modern({{"name", "test_missing_capability"}, {"arguments", json::object{}}})
+            ),
             headers("tools/call", "test_missing_capability")
         );
         CHECK(code_of(reply) == jsonrpc::kMissingRequiredClientCapability);
@@ -218,7 +256,9 @@ TEST_SUITE("transport/mcp/engine_stateless") {
         auto unknown = h.send_http(request(2, "nope"), legacy, session);
         CHECK(code_of(unknown) == jsonrpc::kMethodNotFound);
         CHECK(unknown.http_status == 200);
-        auto bad = h.send_http(json::parse(R"({"jsonrpc":"2.0","id":null,"method":"ping"})"), legacy, session);
+        auto bad = h.send_http(
+            json::parse(R"({"jsonrpc":"2.0","id":null,"method":"ping"})"), legacy, session
+        );
         CHECK(bad.http_status == 400);
         auto note = h.send_http(notification("notifications/initialized"), legacy, session);
         CHECK(note.http_status == 202);
@@ -247,7 +287,10 @@ TEST_SUITE("transport/mcp/engine_stateless") {
             json::object{{"sampling", json::object{}}};
         auto r = h.result(request(1, "tools/call", params));
         CHECK(r.at("resultType") == json::value("input_required"));
-        CHECK(r.at("inputRequests").at("sampling").at("method") == json::value("sampling/createMessage"));
+        CHECK(
+            r.at("inputRequests").at("sampling").at("method") ==
+            json::value("sampling/createMessage")
+        );
         CHECK(h.out.with_method("sampling/createMessage").empty());
     }
 }

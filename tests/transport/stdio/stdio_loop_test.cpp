@@ -2,8 +2,6 @@
 // -32700 for malformed lines, an unterminated last line, and exit on EOF.
 #include "transport/stdio/stdio_loop.hpp"
 
-#include <doctest/doctest.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <fcntl.h>
@@ -15,6 +13,8 @@
 #include <thread>
 #include <unistd.h>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 #include "tests/transport/mcp/engine_harness.hpp"
 #include "transport/jsonrpc/codes.hpp"
@@ -95,7 +95,9 @@ private:
     std::future<int> result_;
 };
 
-std::string line(json::value const& v) { return json::serialize(v) + "\n"; }
+std::string line(json::value const& v) {
+    return json::serialize(v) + "\n";
+}
 
 std::string init_lines() {
     return line(request(0, "initialize", {{"protocolVersion", "2025-11-25"}})) +
@@ -166,8 +168,12 @@ TEST_SUITE("transport/stdio/stdio_loop") {
         constexpr int kCount = 300;
         std::string burst;
         for (int i = 1; i <= kCount; ++i) {
-            burst += i % 2 == 0 ? line(request(i, "ping"))
-                                : line(request(i, "tools/call", {{"name", "probe_echo"}, {"arguments", {{"slug", "a"}}}}));
+            burst +=
+                i % 2 == 0
+                    ? line(request(i, "ping"))
+                    : line(request(
+                          i, "tools/call", {{"name", "probe_echo"}, {"arguments", {{"slug", "a"}}}}
+                      ));
         }
         loop.write(burst);
         std::map<std::int64_t, int> seen;
@@ -220,7 +226,9 @@ TEST_SUITE("transport/stdio/stdio_loop") {
         stdio::StdioOptions options;
         options.in_fd = in[0];
         options.out_fd = out[1];
-        auto done = std::async(std::launch::async, [&] { return stdio::run_stdio(*h.engine, h.actor, options); });
+        auto done = std::async(std::launch::async, [&] {
+            return stdio::run_stdio(*h.engine, h.actor, options);
+        });
         std::string text = init_lines();
         for (int i = 1; i <= 20; ++i) {
             text += line(request(i, "ping"));
@@ -237,7 +245,11 @@ TEST_SUITE("transport/stdio/stdio_loop") {
         PipeLoop loop(h);
         loop.write(init_lines());
         loop.read_line();
-        loop.write(line(request(1, "tools/call", {{"name", "test_tool_with_progress"}, {"_meta", {{"progressToken", 5}}}})));
+        loop.write(line(request(
+            1,
+            "tools/call",
+            {{"name", "test_tool_with_progress"}, {"_meta", {{"progressToken", 5}}}}
+        )));
         for (int i = 0; i < 3; ++i) {
             CHECK(loop.read_line().at("method") == json::value("notifications/progress"));
         }
@@ -263,7 +275,9 @@ TEST_SUITE("transport/stdio/stdio_loop") {
         options.in_fd = in[0];
         options.out_fd = out[1];
         options.limits.max_body_bytes = 64;
-        auto done = std::async(std::launch::async, [&] { return stdio::run_stdio(*h.engine, h.actor, options); });
+        auto done = std::async(std::launch::async, [&] {
+            return stdio::run_stdio(*h.engine, h.actor, options);
+        });
         std::string text = std::string(200, 'x') + "\n" + line(request(1, "ping"));
         REQUIRE(::write(in[1], text.data(), text.size()) == static_cast<ssize_t>(text.size()));
         ::close(in[1]);
