@@ -3,8 +3,9 @@
 # missing, builds Signoff with ASan+UBSan and -Werror, starts a throw-away
 # PostgreSQL cluster, and runs every ctest test (unit suites on both back ends,
 # end-to-end tests of the real binary over stdio, HTTP and REST, the MCP
-# TypeScript SDK interop test and the official conformance suite). Then the
-# same suite again built with ThreadSanitizer (skip with SIGNOFF_TSAN=0).
+# TypeScript SDK interop test and the official conformance suite). In CI
+# (CI=true), or with SIGNOFF_TSAN=1, the same suite runs again built with
+# ThreadSanitizer; that doubles the time, so it is off by default locally.
 # Usage: scripts/test.sh [extra ctest arguments, e.g. -R catalog]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +41,8 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 run_leg asan "address;undefined" "$@"
-if [ "${SIGNOFF_TSAN:-1}" != 0 ]; then
+tsan_default=0
+[ "${CI:-}" = true ] && tsan_default=1
+if [ "${SIGNOFF_TSAN:-$tsan_default}" != 0 ]; then
   run_leg tsan "thread" "$@"
 fi

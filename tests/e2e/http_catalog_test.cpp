@@ -145,9 +145,10 @@ TEST_SUITE("e2e/http") {
             h
         );
         REQUIRE_MESSAGE(r.status == 200, r.body);
-        CHECK(r.json().at("result").at("resultType") == "complete");
+        auto const body = r.json();
+        CHECK(body.at("result").at("resultType") == "complete");
         bool has_modern = false;
-        for (auto const& v : r.json().at("result").at("supportedVersions").as_array()) {
+        for (auto const& v : body.at("result").at("supportedVersions").as_array()) {
             has_modern = has_modern || v == "2026-07-28";
         }
         CHECK(has_modern);
