@@ -5,6 +5,8 @@
 //   io thread:  accept ─► Connection::serve ─► read header ─► checks ─► read body ─► write
 //   control pool (2): Authenticator, notifications and client responses to Engine::handle
 //   worker pool (N):  requests to Engine::handle (tools/call blocks), REST handlers
+//   When the whole body came with the header, one task on the pool of the call
+//   authenticates and handles it (one hop instead of two; see route()).
 //
 // A /mcp request's engine output arrives through an Exchange: Outbound::send and
 // the final Reply are queued from the worker and a wake-up is posted to the io
@@ -57,10 +59,16 @@ namespace detail {
 constexpr auto kUse = net::as_tuple(net::use_awaitable);
 constexpr std::uint32_t kHeaderLimit = 16U * 1024U;
 /// After an early answer (the body was never read) drain at most this much, this
-/// long, so that the client sees the answer instead of a connection reset.
-constexpr std::size_t kLingerBytes = std::size_t{1024} * 1024U;
+/// long, so that the client sees the answer instead of a connection reset: closing
+/// with unread bytes makes the kernel send RST, which can discard the answer
+/// before the client reads it. 16 MiB covers four times the default body limit.
+constexpr std::size_t kLingerBytes = std::size_t{16} * 1024U * 1024U;
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr unsigned kControlThreads = 2;
+/// Beast reads at most the buffer's spare capacity (512 bytes at first), so a
+/// request of header plus small body would never arrive in one read without
+/// this: it lets take_buffered_body() find the whole body with the header.
+constexpr std::size_t kReadAhead = 4096;
 
 using Parser = bhttp::request_parser<bhttp::string_body>;
 using Request = bhttp::request<bhttp::string_body>;
@@ -133,6 +141,23 @@ public:
         poke();
     }
 
+    /// One-hop path: what authentication and prepare decided, set by the pool
+    /// thread before the engine runs (so before any event or reply).
+    void begin(std::variant<HttpReply, PreparedMessage> head) {
+        {
+            std::lock_guard lock(mu_);
+            head_ = std::move(head);
+        }
+        poke();
+    }
+
+    std::optional<std::variant<HttpReply, PreparedMessage>> take_head() {
+        std::lock_guard lock(mu_);
+        auto head = std::move(head_);
+        head_.reset();
+        return head;
+    }
+
     void take(std::deque<std::string>& events, std::optional<mcp::Reply>& reply) {
         std::lock_guard lock(mu_);
         events.swap(events_);
@@ -153,10 +178,21 @@ private:
     std::mutex mu_;
     std::deque<std::string> events_;
     std::optional<mcp::Reply> reply_;
+    std::optional<std::variant<HttpReply, PreparedMessage>> head_;
     bool done_{false};
 };
 
 class Connection;
+
+/// An API key taken from the headers, to be checked on a pool thread.
+struct Credentials {
+    std::string key;
+    Channel channel{Channel::kRest};
+    bool is_mcp{false};
+};
+
+using AuthOutcome = std::variant<HttpReply, Actor>;
+AuthOutcome check_credentials(Authenticator const& auth, Credentials const& creds);
 
 /// Everything the connections share. Members that touch sockets are used on the
 /// io thread only; sessions, pools and the engine are thread-safe.
@@ -188,6 +224,14 @@ struct ServerCore {
     /// workers, notifications and client responses on the control threads, so
     /// that a cancellation or an elicitation answer never waits behind tools.
     void dispatch(std::shared_ptr<Exchange> ex, mcp::Inbound in, bool is_request);
+    /// The one-hop /mcp path: authentication, prepare and Engine::handle in one
+    /// task on the pool dispatch() would pick (see Connection::serve_buffered_mcp).
+    void dispatch_buffered(
+        std::shared_ptr<Exchange> ex,
+        Credentials creds,
+        Fields fields,
+        std::variant<HttpReply, json::value> parsed
+    );
 
     // Declared first so that it is destroyed last: coroutine frames it still
     // owns may hold sockets and timers bound to it.
@@ -216,7 +260,9 @@ struct ServerCore {
 /// answers each. Lives in its coroutine; close() may cut it short.
 class Connection : public std::enable_shared_from_this<Connection> {
 public:
-    Connection(ServerCore& core, tcp::socket socket) : core_(core), stream_(std::move(socket)) {}
+    Connection(ServerCore& core, tcp::socket socket) : core_(core), stream_(std::move(socket)) {
+        buffer_.reserve(kReadAhead);
+    }
 
     net::awaitable<void> serve();
     /// io thread: closes the socket and wakes a pending /mcp exchange.
@@ -228,11 +274,16 @@ private:
     net::awaitable<bool> serve_health(Parser& parser);
     net::awaitable<bool> serve_mcp(Parser& parser, Actor const& actor);
     net::awaitable<bool> serve_rest(Parser& parser, Actor const& actor, std::string_view path);
+    net::awaitable<bool> serve_buffered_mcp(Parser& parser, Credentials creds);
+    net::awaitable<bool> serve_buffered_rest(Parser& parser, Credentials creds);
+    bool take_buffered_body(Parser& parser);
     net::awaitable<bool> exchange(Request const& req, PreparedMessage prepared);
+    net::awaitable<bool> pump(Request const& req, std::shared_ptr<Exchange> ex, PreparedMessage p);
     net::awaitable<bool> finish_exchange(
         Request const& req, PreparedMessage const& p, mcp::Reply reply, bool sse, bool chunked
     );
-    net::awaitable<std::variant<HttpReply, Actor>> authenticate(Request const& req, bool is_mcp);
+    std::variant<HttpReply, Credentials> credentials(Request const& req, bool is_mcp) const;
+    net::awaitable<AuthOutcome> authenticate(Credentials creds);
     std::optional<HttpReply> check_origin_host(Request const& req, bool is_mcp) const;
 
     net::awaitable<bool> read_body(Parser& parser, bool is_mcp);
@@ -275,6 +326,60 @@ mcp::Reply run_engine(mcp::Engine& engine, mcp::Inbound in) {
     r.http_status = 500;
     r.response = jsonrpc::make_error(nullptr, {jsonrpc::kInternalError, "internal error", {}});
     return r;
+}
+
+HttpReply unauthenticated(bool is_mcp, std::string const& message) {
+    HttpReply r = is_mcp ? rpc_error_reply(401, jsonrpc::kInvalidRequest, message)
+                         : rest_error_reply(401, Error::unauthenticated(message));
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+}
+
+/// Blocking (the Authenticator reads the database): runs on a pool thread.
+AuthOutcome check_credentials(Authenticator const& auth, Credentials const& creds) {
+    Result<Actor> result = Error::internal("internal error");
+    try {
+        result = auth(creds.key, creds.channel);
+    } catch (std::exception const& e) {
+        log_error("authenticator threw", e.what());
+    } catch (...) {
+        log_error("authenticator threw", "unknown exception");
+    }
+    if (!result) {
+        Error const& e = result.error();
+        if (e.kind == ErrorKind::kUnauthenticated) {
+            return unauthenticated(creds.is_mcp, "invalid API key");
+        }
+        if (creds.is_mcp) {
+            auto const status = e.kind == ErrorKind::kUnavailable ? 503U : 500U;
+            return rpc_error_reply(status, jsonrpc::kInternalError, "authentication failed");
+        }
+        return rest_error_reply(e);
+    }
+    Actor actor = std::move(*result);
+    actor.channel = creds.channel;
+    return actor;
+}
+
+/// RestRouter::handle on a pool thread; never throws.
+HttpReply run_rest(RestRouter const& rest, RestRequest const& request, Actor const& actor) {
+    try {
+        return rest.handle(request, actor);
+    } catch (std::exception const& e) {
+        log_error("REST handler threw", e.what());
+    } catch (...) {
+        log_error("REST handler threw", "unknown exception");
+    }
+    return rest_error_reply(Error::internal("internal error"));
+}
+
+RestRequest rest_request(Request& req) {
+    return RestRequest{
+        std::string(req.method_string()),
+        std::string(req.target()),
+        std::move(req.body()),
+        std::string(req[bhttp::field::content_type]),
+    };
 }
 
 HttpReply health_reply() {
@@ -469,7 +574,25 @@ net::awaitable<bool> Connection::route(Parser& parser) {
         HttpReply refused = too_large(is_mcp, core_.opts.max_body_bytes);
         co_return co_await answer(parser, std::move(refused));
     }
-    auto who = co_await authenticate(req, is_mcp);
+    auto creds = credentials(req, is_mcp);
+    if (auto* reply = std::get_if<HttpReply>(&creds)) {
+        co_return co_await answer(parser, std::move(*reply));
+    }
+    // One hop instead of two when the body came with the header (small requests
+    // usually do): authentication and the handling share one pool task, which
+    // halves the thread wake-ups per request (docs/PERFORMANCE.md, HTTP). The
+    // checks that answer before the body (406/415, 404/405) keep the two-hop path.
+    bool const mcp_post =
+        is_mcp && req.method() == bhttp::verb::post && !McpEndpoint::check_post_headers(req);
+    bool const rest_routed =
+        !is_mcp && !core_.rest.check_route(std::string(req.method_string()), target.path);
+    if ((mcp_post || rest_routed) && take_buffered_body(parser)) {
+        if (mcp_post) {
+            co_return co_await serve_buffered_mcp(parser, std::move(std::get<Credentials>(creds)));
+        }
+        co_return co_await serve_buffered_rest(parser, std::move(std::get<Credentials>(creds)));
+    }
+    auto who = co_await authenticate(std::move(std::get<Credentials>(creds)));
     if (auto* reply = std::get_if<HttpReply>(&who)) {
         co_return co_await answer(parser, std::move(*reply));
     }
@@ -500,56 +623,33 @@ std::optional<HttpReply> Connection::check_origin_host(Request const& req, bool 
                   : rest_error_reply(403, Error::permission_denied(message));
 }
 
-net::awaitable<std::variant<HttpReply, Actor>> Connection::authenticate(
-    Request const& req, bool is_mcp
-) {
-    auto unauthenticated = [is_mcp](std::string const& message) {
-        HttpReply r = is_mcp ? rpc_error_reply(401, jsonrpc::kInvalidRequest, message)
-                             : rest_error_reply(401, Error::unauthenticated(message));
-        r.headers.emplace_back("WWW-Authenticate", "Bearer");
-        return r;
-    };
+std::variant<HttpReply, Credentials> Connection::credentials(Request const& req, bool is_mcp)
+    const {
     auto key = api_key_from(req[bhttp::field::authorization], req["X-Api-Key"]);
     if (!key && core_.opts.pass_missing_credentials) {
         key = std::string{};
     }
     if (!key) {
-        co_return unauthenticated(
-            "missing credentials: send Authorization: Bearer <api key> or X-Api-Key"
+        return unauthenticated(
+            is_mcp, "missing credentials: send Authorization: Bearer <api key> or X-Api-Key"
         );
     }
     Channel const channel = is_mcp                       ? Channel::kMcpHttp
                             : x_mcp_truthy(req["X-MCP"]) ? Channel::kRestXMcp
                                                          : Channel::kRest;
-    // Named, not a temporary inside co_await: g++ 12 mis-destroys such captures.
-    auto work = [&auth = core_.auth, k = std::move(*key), channel]() -> Result<Actor> {
-        try {
-            return auth(k, channel);
-        } catch (std::exception const& e) {
-            log_error("authenticator threw", e.what());
-        } catch (...) {
-            log_error("authenticator threw", "unknown exception");
-        }
-        return Error::internal("internal error");
-    };
+    return Credentials{std::move(*key), channel, is_mcp};
+}
+
+net::awaitable<AuthOutcome> Connection::authenticate(Credentials creds) {
     if (closed_) {
-        co_return unauthenticated("server stopping");  // never written: the socket is closed
+        // Never written: the socket is closed.
+        co_return unauthenticated(creds.is_mcp, "server stopping");
     }
-    auto result = co_await on_pool(core_.control, std::move(work));
-    if (!result) {
-        Error const& e = result.error();
-        if (e.kind == ErrorKind::kUnauthenticated) {
-            co_return unauthenticated("invalid API key");
-        }
-        if (is_mcp) {
-            auto const status = e.kind == ErrorKind::kUnavailable ? 503U : 500U;
-            co_return rpc_error_reply(status, jsonrpc::kInternalError, "authentication failed");
-        }
-        co_return rest_error_reply(e);
-    }
-    Actor actor = std::move(*result);
-    actor.channel = channel;
-    co_return actor;
+    // Named, not a temporary inside co_await: g++ 12 mis-destroys such captures.
+    auto work = [&auth = core_.auth, c = std::move(creds)]() -> AuthOutcome {
+        return check_credentials(auth, c);
+    };
+    co_return co_await on_pool(core_.control, std::move(work));
 }
 
 net::awaitable<bool> Connection::serve_mcp(Parser& parser, Actor const& actor) {
@@ -580,6 +680,91 @@ void ServerCore::dispatch(std::shared_ptr<Exchange> ex, mcp::Inbound in, bool is
     });
 }
 
+void ServerCore::dispatch_buffered(
+    std::shared_ptr<Exchange> ex,
+    Credentials creds,
+    Fields fields,
+    std::variant<HttpReply, json::value> parsed
+) {
+    // Same pool as dispatch() would use, so a notification never waits behind tools.
+    auto& pool = McpEndpoint::is_request(parsed) ? workers : control;
+    auto task = [this,
+                 ex = std::move(ex),
+                 c = std::move(creds),
+                 f = std::move(fields),
+                 body = std::move(parsed)]() mutable {
+        auto who = check_credentials(auth, c);
+        if (auto* refused = std::get_if<HttpReply>(&who)) {
+            ex->begin(std::move(*refused));
+            return;
+        }
+        if (auto* refused = std::get_if<HttpReply>(&body)) {
+            ex->begin(std::move(*refused));
+            return;
+        }
+        auto prepared =
+            mcp.prepare_parsed(f, std::move(std::get<json::value>(body)), std::get<Actor>(who));
+        auto* p = std::get_if<PreparedMessage>(&prepared);
+        if (p == nullptr) {
+            ex->begin(std::move(prepared));
+            return;
+        }
+        mcp::Inbound in = std::move(p->inbound);
+        p->inbound.session = in.session;  // finish() needs it to store a new session
+        ex->begin(std::move(prepared));
+        in.out = ex.get();
+        ex->finish(run_engine(engine, std::move(in)));
+    };
+    net::post(pool, std::move(task));
+}
+
+net::awaitable<bool> Connection::serve_buffered_rest(Parser& parser, Credentials creds) {
+    if (closed_) {
+        co_return false;  // stopping: the worker pool may be gone
+    }
+    auto const path = std::string(split_target(parser.get().target()).path);
+    auto work = [&core = core_, c = std::move(creds), r = rest_request(parser.get()), path]() {
+        auto who = check_credentials(core.auth, c);
+        if (auto* refused = std::get_if<HttpReply>(&who)) {
+            return std::move(*refused);
+        }
+        return run_rest(core.rest, r, std::get<Actor>(who));
+    };
+    auto reply = co_await on_pool(core_.workers, std::move(work));
+    co_return co_await answer(parser, std::move(reply));
+}
+
+net::awaitable<bool> Connection::serve_buffered_mcp(Parser& parser, Credentials creds) {
+    if (closed_) {
+        co_return false;  // stopping: the pools may be gone
+    }
+    Request const& req = parser.get();
+    // Parsed here, before authentication, only to pick the pool; its errors
+    // are answered after authentication, as on the two-hop path.
+    auto parsed = core_.mcp.parse_body(req.body());
+    auto ex = std::make_shared<Exchange>(stream_.get_executor());
+    exchange_ = ex;
+    Fields fields = req.base();
+    core_.dispatch_buffered(ex, std::move(creds), std::move(fields), std::move(parsed));
+    stream_.expires_never();
+    std::optional<std::variant<HttpReply, PreparedMessage>> head;
+    while (!head && !closed_) {
+        head = ex->take_head();
+        if (!head && !closed_) {
+            co_await ex->wait();
+        }
+    }
+    if (!head) {
+        exchange_.reset();
+        co_return false;  // server stopping
+    }
+    if (auto* refused = std::get_if<HttpReply>(&*head)) {
+        exchange_.reset();
+        co_return co_await answer(parser, std::move(*refused));
+    }
+    co_return co_await pump(req, ex, std::move(std::get<PreparedMessage>(*head)));
+}
+
 net::awaitable<bool> Connection::exchange(Request const& req, PreparedMessage p) {
     if (closed_) {
         co_return false;  // stopping: the pools may be gone
@@ -589,6 +774,13 @@ net::awaitable<bool> Connection::exchange(Request const& req, PreparedMessage p)
     mcp::Inbound inbound = std::move(p.inbound);
     p.inbound.session = inbound.session;  // finish() needs it to store a new session
     core_.dispatch(ex, std::move(inbound), p.is_request);
+    co_return co_await pump(req, std::move(ex), std::move(p));
+}
+
+/// io thread: streams the engine output of an exchange, then its answer.
+net::awaitable<bool> Connection::pump(
+    Request const& req, std::shared_ptr<Exchange> ex, PreparedMessage p
+) {
     stream_.expires_never();
     bool const chunked = req.version() >= 11;
     bool sse = false;
@@ -662,27 +854,33 @@ net::awaitable<bool> Connection::serve_rest(
     if (!co_await read_body(parser, false)) {
         co_return false;
     }
-    RestRequest request{
-        std::move(method),
-        std::string(req.target()),
-        std::move(req.body()),
-        std::string(req[bhttp::field::content_type]),
-    };
-    auto work = [&rest = core_.rest, r = std::move(request), actor]() -> HttpReply {
-        try {
-            return rest.handle(r, actor);
-        } catch (std::exception const& e) {
-            log_error("REST handler threw", e.what());
-        } catch (...) {
-            log_error("REST handler threw", "unknown exception");
-        }
-        return rest_error_reply(Error::internal("internal error"));
+    auto work = [&rest = core_.rest, r = rest_request(req), actor]() -> HttpReply {
+        return run_rest(rest, r, actor);
     };
     if (closed_) {
         co_return false;  // stopping: the worker pool may be gone
     }
     auto reply = co_await on_pool(core_.workers, std::move(work));
     co_return co_await answer(parser, std::move(reply));
+}
+
+/// True when the whole body is now parsed from bytes that arrived with the
+/// header, without reading the socket. Content-Length was checked against the
+/// limit by route(); Expect: 100-continue keeps the path that answers it.
+bool Connection::take_buffered_body(Parser& parser) {
+    if (parser.is_done()) {
+        return true;
+    }
+    auto const len = parser.content_length();
+    if (!len || *len > buffer_.size() ||
+        beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        return false;
+    }
+    parser.body_limit(core_.opts.max_body_bytes);
+    beast::error_code ec;
+    auto const used = parser.put(buffer_.data(), ec);
+    buffer_.consume(used);
+    return !ec && parser.is_done();
 }
 
 net::awaitable<bool> Connection::read_body(Parser& parser, bool is_mcp) {

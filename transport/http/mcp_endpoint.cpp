@@ -1,5 +1,6 @@
 // /mcp decisions (see mcp_endpoint.hpp). Header checks run on the io thread;
-// prepare/finish run on the io thread too (parsing is bounded by the limits).
+// prepare/finish too (parsing is bounded by the limits), except on the one-hop
+// path, where prepare_parsed runs on the pool thread that authenticated.
 #include "transport/http/mcp_endpoint.hpp"
 
 #include <algorithm>
@@ -135,11 +136,30 @@ std::optional<HttpReply> McpEndpoint::check_post_headers(Fields const& fields) {
 std::variant<HttpReply, PreparedMessage> McpEndpoint::prepare(
     Fields const& fields, std::string_view body, server::core::Actor const& actor
 ) {
+    auto parsed = parse_body(body);
+    if (auto* refused = std::get_if<HttpReply>(&parsed)) {
+        return std::move(*refused);
+    }
+    return prepare_parsed(fields, std::move(std::get<json::value>(parsed)), actor);
+}
+
+std::variant<HttpReply, json::value> McpEndpoint::parse_body(std::string_view body) const {
     auto parsed = jsonrpc::parse(body, limits_);
     if (auto const* err = std::get_if<jsonrpc::RpcError>(&parsed)) {
         return rpc_error_reply(400, err->code, err->message);
     }
-    json::value message = std::move(std::get<json::value>(parsed));
+    return std::move(std::get<json::value>(parsed));
+}
+
+bool McpEndpoint::is_request(std::variant<HttpReply, json::value> const& parsed) {
+    auto const* message = std::get_if<json::value>(&parsed);
+    return message != nullptr &&
+           std::holds_alternative<jsonrpc::Request>(jsonrpc::classify(*message));
+}
+
+std::variant<HttpReply, PreparedMessage> McpEndpoint::prepare_parsed(
+    Fields const& fields, json::value message, server::core::Actor const& actor
+) {
     auto const env = jsonrpc::classify(message);
     if (auto const* inv = std::get_if<jsonrpc::Invalid>(&env)) {
         return json_reply(400, jsonrpc::make_error(inv->id, inv->error));

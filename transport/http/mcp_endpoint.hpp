@@ -53,6 +53,15 @@ public:
         Fields const& fields, std::string_view body, server::core::Actor const& actor
     );
 
+    /// prepare() in two steps, for the connection's one-hop path: the body as
+    /// JSON (or the 400 answer), then the envelope, era and session.
+    std::variant<HttpReply, boost::json::value> parse_body(std::string_view body) const;
+    std::variant<HttpReply, PreparedMessage> prepare_parsed(
+        Fields const& fields, boost::json::value message, server::core::Actor const& actor
+    );
+    /// True when parse_body's result is a JSON-RPC request (runs on the workers).
+    static bool is_request(std::variant<HttpReply, boost::json::value> const& parsed);
+
     /// The HTTP answer for the engine's reply; stores a new session after a
     /// successful initialize. Thread-safe.
     HttpReply finish(PreparedMessage const& prepared, mcp::Reply reply);
