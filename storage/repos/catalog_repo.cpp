@@ -5,6 +5,8 @@
 
 #include <string_view>
 
+#include "storage/repos/rows.hpp"
+
 namespace signoff::storage::repos {
 namespace {
 
@@ -50,20 +52,7 @@ ApprovalRecord approval_from(Row const& r) {
 }
 
 DbResult<std::optional<ApprovalRecord>> one_approval(DbResult<Rows> rows) {
-    if (!rows) {
-        return rows.error();
-    }
-    if (rows->empty()) {
-        return std::optional<ApprovalRecord>{};
-    }
-    return std::optional<ApprovalRecord>{approval_from(rows->front())};
-}
-
-DbResult<std::int64_t> single_count(DbResult<Rows> rows) {
-    if (!rows) {
-        return rows.error();
-    }
-    return rows->empty() ? std::int64_t{0} : rows->front().integer(0);
+    return first_row(std::move(rows), approval_from);
 }
 
 }  // namespace
@@ -103,14 +92,7 @@ constexpr std::string_view kSelectRowBySlug =
 DbResult<std::optional<CatalogRowRecord>> find_row_by_slug(
     Tx& tx, std::string const& org_id, std::string const& slug
 ) {
-    auto rows = tx.query(kSelectRowBySlug, {org_id, slug});
-    if (!rows) {
-        return rows.error();
-    }
-    if (rows->empty()) {
-        return std::optional<CatalogRowRecord>{};
-    }
-    return std::optional<CatalogRowRecord>{row_from(rows->front())};
+    return first_row(tx.query(kSelectRowBySlug, {org_id, slug}), row_from);
 }
 
 constexpr std::string_view kSelectRowsPage =
@@ -140,7 +122,7 @@ DbResult<std::vector<CatalogRowRecord>> list_rows(
 constexpr std::string_view kCountRows = "SELECT COUNT(*) FROM catalog_rows WHERE org_id = $1";
 
 DbResult<std::int64_t> count_rows(Tx& tx, std::string const& org_id) {
-    return single_count(tx.query(kCountRows, {org_id}));
+    return count_of(tx.query(kCountRows, {org_id}));
 }
 
 constexpr std::string_view kUpdateRow =
@@ -260,7 +242,7 @@ constexpr std::string_view kCountLiveApprovals =
 DbResult<std::int64_t> count_live_approvals(
     Tx& tx, std::string const& org_id, std::string const& row_id
 ) {
-    return single_count(tx.query(kCountLiveApprovals, {org_id, row_id}));
+    return count_of(tx.query(kCountLiveApprovals, {org_id, row_id}));
 }
 
 constexpr std::string_view kSelectApprovalsPage =
@@ -310,7 +292,7 @@ constexpr std::string_view kCountApprovals =
     "AND (CAST($4 AS TEXT) IS NULL OR a.state = $4)";
 
 DbResult<std::int64_t> count_approvals(Tx& tx, std::string const& org_id, ApprovalFilter const& f) {
-    return single_count(tx.query(
+    return count_of(tx.query(
         kCountApprovals, {org_id, opt_text(f.slug), opt_text(f.email_lower), opt_text(f.state)}
     ));
 }

@@ -4,6 +4,8 @@
 
 #include <string_view>
 
+#include "storage/repos/rows.hpp"
+
 namespace signoff::storage::repos {
 namespace {
 
@@ -20,14 +22,22 @@ UserRecord user_from(Row const& r, std::size_t at = 0) {
     };
 }
 
+/// An api_keys row in its table's column order, from column 0.
+ApiKeyRecord key_from(Row const& r) {
+    return ApiKeyRecord{
+        r.text(0),
+        r.text(1),
+        r.text(2),
+        r.text(3),
+        r.text(4),
+        r.text(5),
+        r.opt_text(6),
+        r.opt_text(7),
+    };
+}
+
 DbResult<std::optional<UserRecord>> one_user(DbResult<Rows> rows) {
-    if (!rows) {
-        return rows.error();
-    }
-    if (rows->empty()) {
-        return std::optional<UserRecord>{};
-    }
-    return std::optional<UserRecord>{user_from(rows->front())};
+    return first_row(std::move(rows), [](Row const& r) { return user_from(r); });
 }
 
 }  // namespace
@@ -54,15 +64,9 @@ constexpr std::string_view kSelectOrgByName =
     "SELECT id, name, created_at FROM orgs WHERE name = $1";
 
 DbResult<std::optional<OrgRecord>> find_org_by_name(Tx& tx, std::string const& name) {
-    auto rows = tx.query(kSelectOrgByName, {name});
-    if (!rows) {
-        return rows.error();
-    }
-    if (rows->empty()) {
-        return std::optional<OrgRecord>{};
-    }
-    auto const& r = rows->front();
-    return std::optional<OrgRecord>{OrgRecord{r.text(0), r.text(1), r.text(2)}};
+    return first_row(tx.query(kSelectOrgByName, {name}), [](Row const& r) {
+        return OrgRecord{r.text(0), r.text(1), r.text(2)};
+    });
 }
 
 constexpr std::string_view kInsertUser =
@@ -189,11 +193,7 @@ constexpr std::string_view kCountUsers =
 DbResult<std::int64_t> count_users(
     Tx& tx, std::string const& org_id, std::optional<std::string> const& search
 ) {
-    auto rows = tx.query(kCountUsers, {org_id, contains_pattern(search)});
-    if (!rows) {
-        return rows.error();
-    }
-    return rows->empty() ? std::int64_t{0} : rows->front().integer(0);
+    return count_of(tx.query(kCountUsers, {org_id, contains_pattern(search)}));
 }
 
 constexpr std::string_view kInsertApiKey =
@@ -227,28 +227,9 @@ constexpr std::string_view kSelectKeyPrincipal =
     "JOIN orgs o ON o.id = k.org_id WHERE k.key_hash = $1";
 
 DbResult<std::optional<KeyPrincipal>> find_key_principal(Tx& tx, std::string const& key_hash) {
-    auto rows = tx.query(kSelectKeyPrincipal, {key_hash});
-    if (!rows) {
-        return rows.error();
-    }
-    if (rows->empty()) {
-        return std::optional<KeyPrincipal>{};
-    }
-    auto const& r = rows->front();
-    KeyPrincipal p;
-    p.key = ApiKeyRecord{
-        r.text(0),
-        r.text(1),
-        r.text(2),
-        r.text(3),
-        r.text(4),
-        r.text(5),
-        r.opt_text(6),
-        r.opt_text(7),
-    };
-    p.user = user_from(r, 8);
-    p.org_name = r.text(16);
-    return std::optional<KeyPrincipal>{std::move(p)};
+    return first_row(tx.query(kSelectKeyPrincipal, {key_hash}), [](Row const& r) {
+        return KeyPrincipal{key_from(r), user_from(r, 8), r.text(16)};
+    });
 }
 
 constexpr std::string_view kTouchApiKey =
@@ -268,23 +249,7 @@ constexpr std::string_view kSelectApiKey =
 DbResult<std::optional<ApiKeyRecord>> find_api_key(
     Tx& tx, std::string const& org_id, std::string const& key_id
 ) {
-    auto rows = tx.query(kSelectApiKey, {org_id, key_id});
-    if (!rows) {
-        return rows.error();
-    }
-    if (rows->empty()) {
-        return std::optional<ApiKeyRecord>{};
-    }
-    auto const& r = rows->front();
-    return std::optional<ApiKeyRecord>{ApiKeyRecord{
-        r.text(0),
-        r.text(1),
-        r.text(2),
-        r.text(3),
-        r.text(4),
-        r.text(5),
-        r.opt_text(6),
-        r.opt_text(7)}};
+    return first_row(tx.query(kSelectApiKey, {org_id, key_id}), key_from);
 }
 
 constexpr std::string_view kRevokeApiKey =

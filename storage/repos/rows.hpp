@@ -1,0 +1,37 @@
+// Small shapes every repository repeats: "the first row, decoded, or nothing"
+// and "the count in the first column". Portable: they only look at Rows.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <type_traits>
+
+#include "storage/db.hpp"
+
+namespace signoff::storage::repos {
+
+/// The first row of a query's result decoded with `decode`, nullopt when the
+/// query found nothing; the query's error passes through.
+template <class Decode>
+auto first_row(DbResult<Rows> rows, Decode decode)
+    -> DbResult<std::optional<std::invoke_result_t<Decode, Row const&>>> {
+    using Record = std::invoke_result_t<Decode, Row const&>;
+    if (!rows) {
+        return rows.error();
+    }
+    if (rows->empty()) {
+        return std::optional<Record>{};
+    }
+    return std::optional<Record>{decode(rows->front())};
+}
+
+/// The integer in the first column of the first row (0 for no row), as
+/// `SELECT COUNT(*) …` answers it.
+inline DbResult<std::int64_t> count_of(DbResult<Rows> rows) {
+    if (!rows) {
+        return rows.error();
+    }
+    return rows->empty() ? std::int64_t{0} : rows->front().integer(0);
+}
+
+}  // namespace signoff::storage::repos
