@@ -219,18 +219,15 @@ Result<repos::ApprovalRecord> CatalogService::expire_if_due(
 Result<CatalogService::Loaded> CatalogService::load(
     Tx& tx, std::string const& org_id, std::string const& slug, std::string const& email_lower
 ) {
-    auto row = core::from_db(repos::find_row_by_slug(tx, org_id, slug));
+    auto row = require_row(tx, org_id, slug);
     if (!row) {
         return row.error();
     }
-    if (!*row) {
-        return Error::not_found("catalog row '" + slug + "' not found");
-    }
-    auto found = core::from_db(repos::find_approval(tx, org_id, (*row)->id, email_lower));
+    auto found = core::from_db(repos::find_approval(tx, org_id, row->id, email_lower));
     if (!found) {
         return found.error();
     }
-    Loaded out{**row, std::nullopt};
+    Loaded out{*row, std::nullopt};
     if (*found) {
         auto a = expire_if_due(tx, **found, core::to_rfc3339(clock_.now()));
         if (!a) {

@@ -37,10 +37,6 @@ CatalogRow to_row(repos::CatalogRowRecord const& r) {
     };
 }
 
-Error row_not_found(std::string const& slug) {
-    return Error::not_found("catalog row '" + slug + "' not found");
-}
-
 std::string row_detail(repos::CatalogRowRecord const& r) {
     return events::JsonObject{}
         .str("slug", r.slug)
@@ -150,12 +146,13 @@ Result<CatalogRow> CatalogService::create_row(core::Actor const& actor, RowInput
         if (auto s = core::from_db(repos::insert_row(tx, rec)); !s) {
             return s.error();
         }
-        auto audit = events::Recorder::by(actor);
-        audit.action = "catalog.row.created";
-        audit.target_type = "catalog_row";
-        audit.target_id = rec.id;
-        audit.detail_json = row_detail(rec);
-        if (auto s = recorder_.audit(tx, audit); !s) {
+        if (auto s = recorder_.audit(
+                tx,
+                events::Recorder::by(
+                    actor, "catalog.row.created", "catalog_row", rec.id, row_detail(rec)
+                )
+            );
+            !s) {
             return s.error();
         }
         return to_row(rec);
@@ -200,14 +197,11 @@ Result<CatalogRow> CatalogService::get_row(core::Actor const& actor, std::string
         return ok.error();
     }
     return core::run_tx(db_, TxMode::kRead, [&](Tx& tx) -> Result<CatalogRow> {
-        auto row = core::from_db(repos::find_row_by_slug(tx, actor.org_id, slug));
+        auto row = require_row(tx, actor.org_id, slug);
         if (!row) {
             return row.error();
         }
-        if (!*row) {
-            return row_not_found(slug);
-        }
-        return to_row(**row);
+        return to_row(*row);
     });
 }
 
@@ -218,14 +212,11 @@ Result<CatalogRow> CatalogService::update_row(
         return ok.error();
     }
     return core::run_tx(db_, TxMode::kWrite, [&](Tx& tx) -> Result<CatalogRow> {
-        auto found = core::from_db(repos::find_row_by_slug(tx, actor.org_id, slug));
+        auto found = require_row(tx, actor.org_id, slug);
         if (!found) {
             return found.error();
         }
-        if (!*found) {
-            return row_not_found(slug);
-        }
-        repos::CatalogRowRecord row = **found;
+        repos::CatalogRowRecord row = *found;
         if (patch.expected_version && *patch.expected_version != row.version) {
             std::string current = std::to_string(row.version);
             Error e = Error::conflict("catalog row changed: current version is " + current);
@@ -240,20 +231,21 @@ Result<CatalogRow> CatalogService::update_row(
         }
         row.updated_at = core::to_rfc3339(clock_.now());
         row.via_mcp = core::via_mcp(actor.channel);
-        auto changed = core::from_db(repos::update_row(tx, row, (*found)->version));
+        auto changed = core::from_db(repos::update_row(tx, row, found->version));
         if (!changed) {
             return changed.error();
         }
         if (*changed == 0) {
             return core::retry_tx();  // a concurrent update won; re-read and re-check
         }
-        row.version = (*found)->version + 1;
-        auto audit = events::Recorder::by(actor);
-        audit.action = "catalog.row.updated";
-        audit.target_type = "catalog_row";
-        audit.target_id = row.id;
-        audit.detail_json = row_detail(row);
-        if (auto s = recorder_.audit(tx, audit); !s) {
+        row.version = found->version + 1;
+        if (auto s = recorder_.audit(
+                tx,
+                events::Recorder::by(
+                    actor, "catalog.row.updated", "catalog_row", row.id, row_detail(row)
+                )
+            );
+            !s) {
             return s.error();
         }
         return to_row(row);
@@ -265,14 +257,11 @@ Result<CatalogRow> CatalogService::delete_row(core::Actor const& actor, std::str
         return ok.error();
     }
     return core::run_tx(db_, TxMode::kWrite, [&](Tx& tx) -> Result<CatalogRow> {
-        auto found = core::from_db(repos::find_row_by_slug(tx, actor.org_id, slug));
+        auto found = require_row(tx, actor.org_id, slug);
         if (!found) {
             return found.error();
         }
-        if (!*found) {
-            return row_not_found(slug);
-        }
-        auto live = core::from_db(repos::count_live_approvals(tx, actor.org_id, (*found)->id));
+        auto live = core::from_db(repos::count_live_approvals(tx, actor.org_id, found->id));
         if (!live) {
             return live.error();
         }
@@ -282,19 +271,33 @@ Result<CatalogRow> CatalogService::delete_row(core::Actor const& actor, std::str
                 " pending or approved grant(s); revoke them before deleting the row"
             );
         }
-        if (auto d = core::from_db(repos::delete_row(tx, actor.org_id, (*found)->id)); !d) {
+        if (auto d = core::from_db(repos::delete_row(tx, actor.org_id, found->id)); !d) {
             return d.error();
         }
-        auto audit = events::Recorder::by(actor);
-        audit.action = "catalog.row.deleted";
-        audit.target_type = "catalog_row";
-        audit.target_id = (*found)->id;
-        audit.detail_json = row_detail(**found);
-        if (auto s = recorder_.audit(tx, audit); !s) {
+        if (auto s = recorder_.audit(
+                tx,
+                events::Recorder::by(
+                    actor, "catalog.row.deleted", "catalog_row", found->id, row_detail(*found)
+                )
+            );
+            !s) {
             return s.error();
         }
-        return to_row(**found);
+        return to_row(*found);
     });
+}
+
+Result<repos::CatalogRowRecord> CatalogService::require_row(
+    Tx& tx, std::string const& org_id, std::string const& slug
+) {
+    auto row = core::from_db(repos::find_row_by_slug(tx, org_id, slug));
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return Error::not_found("catalog row '" + slug + "' not found");
+    }
+    return **row;
 }
 
 }  // namespace signoff::server::catalog

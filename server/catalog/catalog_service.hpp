@@ -21,7 +21,8 @@
 
 namespace signoff::storage::repos {
 struct ApprovalRecord;
-}
+struct CatalogRowRecord;
+}  // namespace signoff::storage::repos
 
 namespace signoff::server::catalog {
 
@@ -205,6 +206,10 @@ private:
         storage::repos::ApprovalRecord const& after,
         Origin const& who,
         char const* action
+    );
+    /// The org's row with this slug; kNotFound naming the slug when absent.
+    static core::Result<storage::repos::CatalogRowRecord> require_row(
+        storage::Tx& tx, std::string const& org_id, std::string const& slug
     );
     struct Loaded;
     /// The row by slug (kNotFound when absent) and the pair's approval, with

@@ -33,12 +33,22 @@ core::Status Recorder::emit(
     return core::from_db(storage::repos::insert_outbox(tx, rec));
 }
 
-AuditEntry Recorder::by(core::Actor const& actor) {
-    AuditEntry e;
-    e.org_id = actor.org_id;
-    e.actor_id = actor.principal_id;
-    e.channel = core::channel_name(actor.channel);
-    return e;
+AuditEntry Recorder::by(
+    core::Actor const& actor,
+    std::string action,
+    std::string target_type,
+    std::string target_id,
+    std::string detail_json
+) {
+    return AuditEntry{
+        actor.org_id,
+        actor.principal_id,
+        core::channel_name(actor.channel),
+        std::move(action),
+        std::move(target_type),
+        std::move(target_id),
+        std::move(detail_json),
+    };
 }
 
 }  // namespace signoff::server::events

@@ -41,8 +41,15 @@ public:
         std::string const& payload_json
     ) const;
 
-    /// The audit entry for an actor's change (actor id and channel filled in).
-    static AuditEntry by(core::Actor const& actor);
+    /// The audit entry for an actor's change: `action` on the target, with the
+    /// actor's org, id and channel filled in.
+    static AuditEntry by(
+        core::Actor const& actor,
+        std::string action,
+        std::string target_type,
+        std::string target_id,
+        std::string detail_json
+    );
 
 private:
     core::Clock const& clock_;

@@ -187,12 +187,13 @@ Result<User> IdentityService::create_user(core::Actor const& actor, CreateUserIn
         if (auto s = core::from_db(repos::insert_user(tx, rec)); !s) {
             return s.error();
         }
-        auto audit = events::Recorder::by(actor);
-        audit.action = "identity.user.created";
-        audit.target_type = "user";
-        audit.target_id = rec.id;
-        audit.detail_json = user_detail(rec);
-        if (auto s = recorder_.audit(tx, audit); !s) {
+        if (auto s = recorder_.audit(
+                tx,
+                events::Recorder::by(
+                    actor, "identity.user.created", "user", rec.id, user_detail(rec)
+                )
+            );
+            !s) {
             return s.error();
         }
         return user_from(rec);
@@ -276,12 +277,17 @@ Result<NewApiKey> IdentityService::create_api_key(
         if (auto s = core::from_db(repos::insert_api_key(tx, key)); !s) {
             return s.error();
         }
-        auto audit = events::Recorder::by(actor);
-        audit.action = "identity.api_key.created";
-        audit.target_type = "api_key";
-        audit.target_id = key.id;
-        audit.detail_json = events::JsonObject{}.str("user_id", user_id).text();
-        if (auto s = recorder_.audit(tx, audit); !s) {
+        if (auto s = recorder_.audit(
+                tx,
+                events::Recorder::by(
+                    actor,
+                    "identity.api_key.created",
+                    "api_key",
+                    key.id,
+                    events::JsonObject{}.str("user_id", user_id).text()
+                )
+            );
+            !s) {
             return s.error();
         }
         return NewApiKey{key.id, user_id, key.prefix, secret, now};
@@ -309,12 +315,16 @@ core::Status IdentityService::revoke_api_key(core::Actor const& actor, std::stri
         if (*changed == 0) {
             return {};  // already revoked: idempotent, nothing to audit
         }
-        auto audit = events::Recorder::by(actor);
-        audit.action = "identity.api_key.revoked";
-        audit.target_type = "api_key";
-        audit.target_id = key_id;
-        audit.detail_json = events::JsonObject{}.str("user_id", (*key)->user_id).text();
-        return recorder_.audit(tx, audit);
+        return recorder_.audit(
+            tx,
+            events::Recorder::by(
+                actor,
+                "identity.api_key.revoked",
+                "api_key",
+                key_id,
+                events::JsonObject{}.str("user_id", (*key)->user_id).text()
+            )
+        );
     });
 }
 
