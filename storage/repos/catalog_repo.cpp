@@ -65,7 +65,7 @@ constexpr std::string_view kInsertRow =
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
 DbStatus insert_row(Tx& tx, CatalogRowRecord const& w) {
-    auto r = tx.exec(
+    return as_status(tx.exec(
         kInsertRow,
         {w.id,
          w.org_id,
@@ -78,11 +78,7 @@ DbStatus insert_row(Tx& tx, CatalogRowRecord const& w) {
          w.updated_at,
          w.version,
          flag(w.via_mcp)}
-    );
-    if (!r) {
-        return r.error();
-    }
-    return {};
+    ));
 }
 
 constexpr std::string_view kSelectRowBySlug =

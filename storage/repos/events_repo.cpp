@@ -3,6 +3,8 @@
 
 #include <string_view>
 
+#include "storage/repos/rows.hpp"
+
 namespace signoff::storage::repos {
 
 constexpr std::string_view kInsertAudit =
@@ -10,7 +12,7 @@ constexpr std::string_view kInsertAudit =
     "detail_json, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
 DbStatus insert_audit(Tx& tx, AuditRecord const& a) {
-    auto r = tx.exec(
+    return as_status(tx.exec(
         kInsertAudit,
         {a.id,
          a.org_id,
@@ -21,11 +23,7 @@ DbStatus insert_audit(Tx& tx, AuditRecord const& a) {
          a.target_id,
          a.detail_json,
          a.created_at}
-    );
-    if (!r) {
-        return r.error();
-    }
-    return {};
+    ));
 }
 
 constexpr std::string_view kInsertOutbox =
@@ -33,7 +31,7 @@ constexpr std::string_view kInsertOutbox =
     "attempts, delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 DbStatus insert_outbox(Tx& tx, OutboxRecord const& o) {
-    auto r = tx.exec(
+    return as_status(tx.exec(
         kInsertOutbox,
         {o.id,
          o.org_id,
@@ -43,11 +41,7 @@ DbStatus insert_outbox(Tx& tx, OutboxRecord const& o) {
          o.available_at,
          o.attempts,
          opt_text(o.delivered_at)}
-    );
-    if (!r) {
-        return r.error();
-    }
-    return {};
+    ));
 }
 
 constexpr std::string_view kSelectAuditForTarget =

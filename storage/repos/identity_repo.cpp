@@ -74,7 +74,7 @@ constexpr std::string_view kInsertUser =
     "via_mcp) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 DbStatus insert_user(Tx& tx, UserRecord const& u) {
-    auto r = tx.exec(
+    return as_status(tx.exec(
         kInsertUser,
         {u.id,
          u.org_id,
@@ -84,11 +84,7 @@ DbStatus insert_user(Tx& tx, UserRecord const& u) {
          u.org_role,
          u.created_at,
          std::int64_t{u.via_mcp ? 1 : 0}}
-    );
-    if (!r) {
-        return r.error();
-    }
-    return {};
+    ));
 }
 
 constexpr std::string_view kInsertUserIfAbsent =
@@ -201,7 +197,7 @@ constexpr std::string_view kInsertApiKey =
     "revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 DbStatus insert_api_key(Tx& tx, ApiKeyRecord const& k) {
-    auto r = tx.exec(
+    return as_status(tx.exec(
         kInsertApiKey,
         {k.id,
          k.org_id,
@@ -211,11 +207,7 @@ DbStatus insert_api_key(Tx& tx, ApiKeyRecord const& k) {
          k.created_at,
          opt_text(k.last_used_at),
          opt_text(k.revoked_at)}
-    );
-    if (!r) {
-        return r.error();
-    }
-    return {};
+    ));
 }
 
 // One read on the unique key_hash index, joined to the user and the org.

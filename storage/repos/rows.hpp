@@ -34,4 +34,12 @@ inline DbResult<std::int64_t> count_of(DbResult<Rows> rows) {
     return rows->empty() ? std::int64_t{0} : rows->front().integer(0);
 }
 
+/// A write whose row count nobody needs, as a plain status.
+inline DbStatus as_status(DbResult<std::int64_t> changed) {
+    if (!changed) {
+        return changed.error();
+    }
+    return {};
+}
+
 }  // namespace signoff::storage::repos
