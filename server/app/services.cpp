@@ -28,8 +28,10 @@ Result<std::unique_ptr<App>> build_app(AppConfig const& config) {
         std::make_unique<server::identity::IdentityService>(*app->db, app->clock, app->ids);
     app->catalog =
         std::make_unique<server::catalog::CatalogService>(*app->db, app->clock, app->ids);
+    app->auths = std::make_unique<server::auths::AuthsService>(*app->db, app->clock, app->ids);
     app->services.identity = app->identity.get();
     app->services.catalog = app->catalog.get();
+    app->services.auths = app->auths.get();
     app->services.clock = &app->clock;
 
     tools::families::register_identity_tools(app->registry);

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "server/auths/auths_service.hpp"
 #include "server/catalog/catalog_service.hpp"
 #include "server/core/clock.hpp"
 #include "server/core/error.hpp"
@@ -30,6 +31,7 @@ struct App {
     server::core::UuidV7Ids ids{clock};
     std::unique_ptr<server::identity::IdentityService> identity;
     std::unique_ptr<server::catalog::CatalogService> catalog;
+    std::unique_ptr<server::auths::AuthsService> auths;
     tools::registry::Registry registry;
     tools::registry::Services services;
 };

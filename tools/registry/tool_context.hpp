@@ -21,6 +21,9 @@ class IdentityService;
 namespace signoff::server::catalog {
 class CatalogService;
 }
+namespace signoff::server::auths {
+class AuthsService;
+}
 namespace signoff::server::core {
 class Clock;
 }
@@ -31,6 +34,7 @@ namespace signoff::tools::registry {
 struct Services {
     server::identity::IdentityService* identity{nullptr};
     server::catalog::CatalogService* catalog{nullptr};
+    server::auths::AuthsService* auths{nullptr};
     server::core::Clock const* clock{nullptr};
 };
 
