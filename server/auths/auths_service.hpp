@@ -274,7 +274,8 @@ struct ExportOutcome {
 
 /// Called after each batch of rows: rows done, rows in total.
 using ExportProgress = std::function<void(std::int64_t done, std::int64_t total)>;
-/// Polled between batches; true stops the export (kCancelled, nothing stored).
+/// Polled between batches; true stops the export (kUnavailable "export
+/// cancelled"; nothing is stored).
 using ExportCancelled = std::function<bool()>;
 
 struct UploadInfo {
