@@ -32,10 +32,17 @@ Result<std::unique_ptr<App>> build_app(AppConfig const& config) {
     app->services.identity = app->identity.get();
     app->services.catalog = app->catalog.get();
     app->services.auths = app->auths.get();
+    app->approvals =
+        std::make_unique<server::approvals::ApprovalsService>(*app->db, app->clock, app->ids);
+    app->services.approvals = app->approvals.get();
+    // The catalog tie (approvals/workflow_hooks.hpp): catalog requests start
+    // workflows, and workflow outcomes settle catalog requests.
+    app->approvals->set_outcome_hook(app->catalog.get());
+    app->catalog->set_workflow_starter(app->approvals.get());
     app->services.clock = &app->clock;
 
-    tools::families::register_identity_tools(app->registry);
-    tools::families::register_catalog_tools(app->registry);
+    tools::families::register_domain_tools(app->registry);
+    tools::families::register_upload_routes(app->registry);
     if (config.conformance_fixtures) {
         tools::families::register_conformance_fixtures(app->registry);
     }
@@ -66,6 +73,13 @@ void ExpiryTimer::loop(App& app, std::chrono::seconds period) {
             std::cerr << "signoff: expiry sweep failed: " << n.error().message << "\n";
         } else if (*n > 0) {
             std::cerr << "signoff: expired " << *n << " grant(s)\n";
+        }
+        // Workflows past expiresAt: reads expire them lazily, this sweeps the rest.
+        auto w = app.approvals->expire_due_workflows(app.clock.now());
+        if (!w) {
+            std::cerr << "signoff: workflow expiry sweep failed: " << w.error().message << "\n";
+        } else if (*w > 0) {
+            std::cerr << "signoff: expired " << *w << " workflow(s)\n";
         }
         lock.lock();
     }

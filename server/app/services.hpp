@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "server/approvals/approvals_service.hpp"
 #include "server/auths/auths_service.hpp"
 #include "server/catalog/catalog_service.hpp"
 #include "server/core/clock.hpp"
@@ -32,6 +33,7 @@ struct App {
     std::unique_ptr<server::identity::IdentityService> identity;
     std::unique_ptr<server::catalog::CatalogService> catalog;
     std::unique_ptr<server::auths::AuthsService> auths;
+    std::unique_ptr<server::approvals::ApprovalsService> approvals;
     tools::registry::Registry registry;
     tools::registry::Services services;
 };
@@ -40,8 +42,9 @@ struct App {
 /// registry (every tool family, plus the conformance fixtures when asked).
 server::core::Result<std::unique_ptr<App>> build_app(AppConfig const& config);
 
-/// Revokes grants whose time is up, every `period`, on its own thread, until
-/// destroyed. Reads also expire grants lazily; this catches the ones nobody reads.
+/// Revokes grants and expires workflows whose time is up, every `period`, on
+/// its own thread, until destroyed. Reads also expire both lazily; this
+/// catches the ones nobody reads.
 class ExpiryTimer {
 public:
     ExpiryTimer(App& app, std::chrono::seconds period);

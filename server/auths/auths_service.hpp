@@ -20,10 +20,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "server/core/actor.hpp"
@@ -34,6 +36,10 @@
 #include "storage/db.hpp"
 
 namespace signoff::server::auths {
+
+namespace detail {
+struct ContentIds;  // server/auths/content.hpp
+}  // namespace detail
 
 /// Part kinds: name, description, flag (at most one per auth); protocol, slug,
 /// item (any number per auth, order kept).
@@ -159,7 +165,7 @@ struct AuthDetail {
 // ---- search ---------------------------------------------------------------
 
 struct SearchQuery {
-    std::optional<std::string> search;  // case-insensitive substring
+    std::optional<std::string> search;               // case-insensitive substring
     std::vector<std::string> filter_department_ids;  // auths in any of them
     std::optional<std::string> department_search;    // narrows the facet list
     std::int64_t page_size{kDefaultPageSize};        // 1..100
@@ -227,7 +233,7 @@ struct DeleteOutcome {
 
 struct Draft {
     std::string id;
-    std::optional<std::string> auth_id;      // the auth it edits; absent for a new auth
+    std::optional<std::string> auth_id;        // the auth it edits; absent for a new auth
     std::optional<std::int64_t> base_version;  // that auth's version when the draft began
     std::int64_t version{1};
     AuthContent content;
@@ -301,8 +307,11 @@ public:
 
     // ---- parts and departments ----
     core::Result<std::vector<Part>> list_parts(
-        core::Actor const& actor, std::optional<std::string> const& kind,
-        std::optional<std::string> const& search, std::int64_t limit, std::int64_t offset
+        core::Actor const& actor,
+        std::optional<std::string> const& kind,
+        std::optional<std::string> const& search,
+        std::int64_t limit,
+        std::int64_t offset
     );
     /// Finds (case-insensitively) or creates the part; answers it either way.
     core::Result<Part> create_part(
@@ -318,7 +327,8 @@ public:
     /// Exactly one of auth_id and draft_id (kInvalidArgument otherwise). A
     /// draft of someone else is kNotFound, as if it did not exist.
     core::Result<AuthDetail> get(
-        core::Actor const& actor, std::optional<std::string> const& auth_id,
+        core::Actor const& actor,
+        std::optional<std::string> const& auth_id,
         std::optional<std::string> const& draft_id
     );
     core::Result<SearchResult> search(core::Actor const& actor, SearchQuery const& query);
@@ -343,8 +353,10 @@ public:
     /// One CSV row per auth of the org (or just `auth_id`), streamed in batches
     /// into an upload owned by the caller.
     core::Result<ExportOutcome> export_csv(
-        core::Actor const& actor, std::optional<std::string> const& auth_id,
-        ExportProgress const& progress, ExportCancelled const& cancelled
+        core::Actor const& actor,
+        std::optional<std::string> const& auth_id,
+        ExportProgress const& progress,
+        ExportCancelled const& cancelled
     );
     /// The upload's owner and org admins only; others get kNotFound.
     core::Result<UploadInfo> upload_info(core::Actor const& actor, std::string const& upload_id);
@@ -352,14 +364,73 @@ public:
     core::Status read_upload(
         core::Actor const& actor, std::string const& upload_id, ChunkSink const& sink
     );
+    /// Chunk `index` (0, 1, …) of the upload, nullopt past the last one; the
+    /// same visibility as upload_info. For callers that pull: the HTTP download
+    /// fetches one chunk per worker task, so a slow client pins no thread.
+    core::Result<std::optional<std::string>> read_upload_chunk(
+        core::Actor const& actor, std::string const& upload_id, std::int64_t index
+    );
     /// Rebuilds the org's search view and drops its cached option lists.
     core::Result<RefreshOutcome> refresh(core::Actor const& actor);
 
 private:
+    // ---- write steps (writes.cpp, drafts.cpp); each runs inside run_tx or opens one ----
+    core::Result<Auth> create_one(core::Actor const& actor, CreateItem const& item);
+    core::Result<Auth> create_inline(core::Actor const& actor, AuthFields const& fields);
+    core::Result<Auth> publish_new(core::Actor const& actor, std::string const& draft_id);
+    core::Result<Auth> update_one(core::Actor const& actor, UpdateItem const& item);
+    /// The updated auth and the parts the update created.
+    core::Result<std::pair<Auth, std::vector<Part>>> update_fields(
+        storage::Tx& tx, core::Actor const& actor, UpdateItem const& item
+    );
+    core::Result<Auth> publish_existing(core::Actor const& actor, UpdateItem const& item);
+    /// Writes the published auth's lists, deletes the draft, records the change.
+    core::Result<Auth> finish_publish(
+        storage::Tx& tx,
+        core::Actor const& actor,
+        std::string const& auth_id,
+        detail::ContentIds const& content,
+        std::string const& draft_id,
+        std::string const& action
+    );
+    core::Status remove_one(core::Actor const& actor, std::string const& auth_id);
+    /// The answer and the parts the patch created.
+    core::Result<std::pair<PatchOutcome, std::vector<Part>>> start_draft(
+        storage::Tx& tx, core::Actor const& actor, DraftPatch const& patch
+    );
+    core::Result<std::pair<PatchOutcome, std::vector<Part>>> change_draft(
+        storage::Tx& tx, core::Actor const& actor, DraftPatch const& patch
+    );
+    /// Drops the cached option lists of the kinds of `created`.
+    void drop_part_kinds(std::string const& org_id, std::vector<Part> const& created);
+
+    /// The first kMaxOptions parts of one kind (or departments, kind
+    /// "department") of one org, ordered by value, with their total.
+    struct CachedOptions {
+        std::vector<Part> options;
+        std::int64_t total{0};
+        core::TimePoint loaded_at{};
+    };
+    /// The option lists of the six part kinds and of departments, by kind:
+    /// from the cache when fresh, the missing ones read in one transaction of
+    /// their own and cached (options.cpp).
+    core::Result<std::map<std::string, CachedOptions>> option_lists(std::string const& org_id);
+    static core::Result<CachedOptions> load_options(
+        storage::Tx& tx, std::string const& org_id, std::string const& kind
+    );
+    /// Drops the cached list of (org, kind); call after the writing transaction committed.
+    void drop_options(std::string const& org_id, std::string const& kind);
+    /// Drops every cached list of the org; answers their tags.
+    std::vector<std::string> drop_org_options(std::string const& org_id);
+
     storage::Db& db_;
     core::Clock const& clock_;
     core::IdSource& ids_;
     events::Recorder recorder_;
+    // The option-list cache: see options.cpp for why it is safe with replicas.
+    std::mutex options_mu_;
+    std::map<std::pair<std::string, std::string>, CachedOptions> options_;
+    std::uint64_t options_generation_{0};  // bumped by every drop
 };
 
 }  // namespace signoff::server::auths

@@ -44,6 +44,7 @@ Approval to_approval(repos::ApprovalRecord const& a, std::optional<std::string> 
         a.updated_at,
         a.version,
         std::move(category),
+        a.workflow_id,
     };
 }
 
@@ -352,6 +353,9 @@ Result<Approval> CatalogService::request(
                 now,
                 1,
                 who.via_mcp};
+            if (auto s = start_workflow(tx, actor, l->row, rec); !s) {
+                return s.error();
+            }
             r = insert_approval(tx, rec, who, "catalog.approval.requested");
         } else {
             repos::ApprovalRecord next = *l->approval;
@@ -361,6 +365,10 @@ Result<Approval> CatalogService::request(
             next.requested_by = actor.principal_id;
             next.approver_id = std::nullopt;
             next.expires_at = std::nullopt;
+            next.workflow_id = std::nullopt;
+            if (auto s = start_workflow(tx, actor, l->row, next); !s) {
+                return s.error();
+            }
             r = transition(tx, *l->approval, next, who, "catalog.approval.requested");
         }
         if (!r) {
@@ -368,6 +376,61 @@ Result<Approval> CatalogService::request(
         }
         return to_approval(*r, l->row.category);
     });
+}
+
+core::Status CatalogService::start_workflow(
+    Tx& tx, core::Actor const& actor, repos::CatalogRowRecord const& row, repos::ApprovalRecord& rec
+) {
+    if (!row.workflow_template) {
+        return {};
+    }
+    if (workflows_ == nullptr) {
+        return Error::failed_precondition("workflows are not available on this server");
+    }
+    // Unique per request (a re-request starts a new workflow); only the
+    // characters workflow names allow.
+    approvals::WorkflowStart start;
+    start.template_name_lower = *row.workflow_template;
+    start.name = "catalog:" + row.slug + ":" + ids_.new_id();
+    start.description = "access to " + row.slug + " for " + rec.email;
+    start.metadata_json = events::JsonObject{}
+                              .str("catalog_slug", row.slug)
+                              .str("email", rec.email)
+                              .str("approval_id", rec.id)
+                              .text();
+    auto started = workflows_->start_workflow_in(tx, actor, start);
+    if (!started) {
+        return started.error();
+    }
+    rec.workflow_id = started->id;
+    return {};
+}
+
+core::Status CatalogService::on_workflow_outcome(
+    Tx& tx, approvals::WorkflowOutcome const& outcome
+) {
+    auto found =
+        core::from_db(repos::find_approval_by_workflow(tx, outcome.org_id, outcome.workflow_id));
+    if (!found) {
+        return found.error();
+    }
+    if (!*found || (*found)->state != kStatePending) {
+        return {};  // not a catalog workflow, or decided directly meanwhile
+    }
+    Origin const who{outcome.actor_id, std::nullopt, outcome.channel, false};
+    repos::ApprovalRecord next = **found;
+    if (outcome.status == "APPROVED") {
+        next.state = kStateApproved;
+        next.approver_id = outcome.actor_id;
+        auto r = transition(tx, **found, next, who, "catalog.approval.approved");
+        return r ? core::Status{} : core::Status{r.error()};
+    }
+    next.state = kStateRevoked;
+    next.approver_id = outcome.actor_id;
+    next.reason = "workflow " + identity::lower(outcome.status) +
+                  (outcome.reason ? ": " + *outcome.reason : std::string{});
+    auto r = transition(tx, **found, next, who, "catalog.approval.revoked");
+    return r ? core::Status{} : core::Status{r.error()};
 }
 
 Result<Approval> CatalogService::approve(

@@ -34,6 +34,7 @@ CatalogRow to_row(repos::CatalogRowRecord const& r) {
         r.created_at,
         r.updated_at,
         r.version,
+        r.workflow_template,
     };
 }
 
@@ -43,6 +44,7 @@ std::string row_detail(repos::CatalogRowRecord const& r) {
         .str("display_name", r.display_name)
         .opt_str("owner_user_id", r.owner_user_id)
         .opt_str("category", r.category)
+        .opt_str("workflow_template", r.workflow_template)
         .integer("version", r.version)
         .text();
 }
@@ -95,6 +97,30 @@ core::Status apply_patch(repos::CatalogRowRecord& row, RowPatch const& p) {
     return {};
 }
 
+/// The template a row names, resolved to its lowercase name by the starter
+/// (nullopt clears it). Without a starter no row may name one.
+Result<std::optional<std::string>> resolve_template(
+    Tx& tx,
+    approvals::WorkflowStarter* starter,
+    std::string const& org_id,
+    std::optional<std::string> const& id_or_name
+) {
+    if (!id_or_name) {
+        return std::optional<std::string>{};
+    }
+    if (id_or_name->empty() || id_or_name->size() > 255) {
+        return Error::invalid_field("workflow_template", "must be 1-255 characters");
+    }
+    if (starter == nullptr) {
+        return Error::failed_precondition("workflows are not available on this server");
+    }
+    auto name = starter->template_name_of(tx, org_id, *id_or_name, "workflow_template");
+    if (!name) {
+        return name.error();
+    }
+    return std::optional<std::string>{std::move(*name)};
+}
+
 }  // namespace
 
 CatalogService::CatalogService(storage::Db& db, core::Clock const& clock, core::IdSource& ids)
@@ -123,6 +149,10 @@ Result<CatalogRow> CatalogService::create_row(core::Actor const& actor, RowInput
         if (auto ok = check_owner(tx, actor.org_id, in.owner_user_id); !ok) {
             return ok.error();
         }
+        auto templ = resolve_template(tx, workflows_, actor.org_id, in.workflow_template);
+        if (!templ) {
+            return templ.error();
+        }
         std::string now = core::to_rfc3339(clock_.now());
         repos::CatalogRowRecord rec{
             ids_.new_id(),
@@ -135,7 +165,8 @@ Result<CatalogRow> CatalogService::create_row(core::Actor const& actor, RowInput
             now,
             now,
             1,
-            core::via_mcp(actor.channel)};
+            core::via_mcp(actor.channel),
+            *templ};
         auto existing = core::from_db(repos::find_row_by_slug(tx, actor.org_id, in.slug));
         if (!existing) {
             return existing.error();
@@ -228,6 +259,13 @@ Result<CatalogRow> CatalogService::update_row(
         }
         if (auto ok = check_owner(tx, actor.org_id, row.owner_user_id); !ok) {
             return ok.error();
+        }
+        if (patch.workflow_template) {
+            auto templ = resolve_template(tx, workflows_, actor.org_id, *patch.workflow_template);
+            if (!templ) {
+                return templ.error();
+            }
+            row.workflow_template = *templ;
         }
         row.updated_at = core::to_rfc3339(clock_.now());
         row.via_mcp = core::via_mcp(actor.channel);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "server/approvals/workflow_hooks.hpp"
 #include "server/core/actor.hpp"
 #include "server/core/clock.hpp"
 #include "server/core/error.hpp"
@@ -44,6 +45,8 @@ struct CatalogRow {
     std::string created_at;
     std::string updated_at;
     std::int64_t version{1};
+    /// Lowercase name of the workflow template whose workflows decide requests.
+    std::optional<std::string> workflow_template{};
 };
 
 struct Approval {
@@ -59,7 +62,8 @@ struct Approval {
     std::string created_at;
     std::string updated_at;
     std::int64_t version{1};
-    std::optional<std::string> category;  // the row's category
+    std::optional<std::string> category;       // the row's category
+    std::optional<std::string> workflow_id{};  // the workflow deciding this request
 };
 
 struct RowInput {
@@ -68,6 +72,8 @@ struct RowInput {
     std::string description;
     std::optional<std::string> owner_user_id;
     std::optional<std::string> category;
+    /// A workflow template of the org, by id or name (stored as its name).
+    std::optional<std::string> workflow_template{};
 };
 
 /// Fields left empty stay as they are; an inner nullopt clears the field.
@@ -77,6 +83,7 @@ struct RowPatch {
     std::optional<std::optional<std::string>> owner_user_id;
     std::optional<std::optional<std::string>> category;
     std::optional<std::int64_t> expected_version;
+    std::optional<std::optional<std::string>> workflow_template{};
 };
 
 /// When a grant ends: an RFC 3339 instant or an ISO 8601 duration from now
@@ -111,9 +118,23 @@ struct AssignOutcome {
     core::Result<Approval> result;
 };
 
-class CatalogService {
+/// The catalog tie to workflows (approvals/workflow_hooks.hpp): a row naming
+/// a workflow template has its requests decided by a workflow. The catalog
+/// depends on that narrow header only, never on the approvals service, so
+/// there is no cycle between server/catalog and server/approvals.
+class CatalogService : public approvals::WorkflowOutcomeHook {
 public:
     CatalogService(storage::Db& db, core::Clock const& clock, core::IdSource& ids);
+
+    /// Who starts workflows for rows that name a template (nullptr: such rows
+    /// cannot be created or requested; kFailedPrecondition).
+    void set_workflow_starter(approvals::WorkflowStarter* starter) { workflows_ = starter; }
+    /// A workflow ended: its pending request becomes approved (APPROVED) or
+    /// revoked with the workflow's outcome and reason (REJECTED, EXPIRED,
+    /// CANCELED), with the team_support.* event, in the transition's
+    /// transaction. Requests no longer pending are left alone.
+    core::Status on_workflow_outcome(storage::Tx& tx, approvals::WorkflowOutcome const& outcome)
+        override;
 
     // ---- rows: reads for every member; writes need admin/super_admin ----
     core::Result<CatalogRow> create_row(core::Actor const& actor, RowInput const& in);
@@ -220,6 +241,14 @@ private:
         std::string const& slug,
         std::string const& email_lower
     );
+    /// Starts the workflow deciding a request for `rec` on a row that names
+    /// a template, and records its id on `rec`.
+    core::Status start_workflow(
+        storage::Tx& tx,
+        core::Actor const& actor,
+        storage::repos::CatalogRowRecord const& row,
+        storage::repos::ApprovalRecord& rec
+    );
     core::Result<bool> expire_by_id(
         std::string const& org_id, std::string const& id, std::string const& now
     );
@@ -228,6 +257,7 @@ private:
     core::Clock const& clock_;
     core::IdSource& ids_;
     events::Recorder recorder_;
+    approvals::WorkflowStarter* workflows_{nullptr};
 };
 
 }  // namespace signoff::server::catalog

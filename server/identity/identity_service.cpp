@@ -7,6 +7,7 @@
 
 #include "server/core/db_map.hpp"
 #include "server/events/json_text.hpp"
+#include "server/identity/agent_names.hpp"
 #include "server/identity/authorize.hpp"
 #include "server/identity/roles.hpp"
 #include "storage/repos/identity_repo.hpp"
@@ -57,7 +58,7 @@ Result<std::string> display_name_or_default(std::string_view given, std::string 
         return local_part(email);
     }
     if (name.size() > kMaxDisplayName) {
-        return Error::invalid_field("display_name", "at most 255 characters");
+        return Error::invalid_field("displayName", "at most 255 characters");
     }
     return name;
 }
@@ -68,8 +69,14 @@ std::string user_detail(repos::UserRecord const& u) {
 
 }  // namespace
 
-IdentityService::IdentityService(storage::Db& db, core::Clock const& clock, core::IdSource& ids)
-    : db_(db), clock_(clock), ids_(ids), recorder_(clock, ids) {}
+IdentityService::IdentityService(
+    storage::Db& db, core::Clock const& clock, core::IdSource& ids, KeyPairSource* keys
+)
+    : db_(db),
+      clock_(clock),
+      ids_(ids),
+      recorder_(clock, ids),
+      keys_(keys != nullptr ? *keys : default_keys_) {}
 
 std::string IdentityService::mint_key_material(std::string& hash_out, std::string& prefix_out)
     const {
@@ -153,7 +160,7 @@ Result<User> IdentityService::create_user(core::Actor const& actor, CreateUserIn
     auto role = parse_role(in.org_role);
     if (!role) {
         return Error::invalid_field(
-            "org_role", "must be one of member, hr_admin, admin, super_admin"
+            "orgRole", "must be one of member, hr_admin, admin, super_admin"
         );
     }
     if (auto ok = authorize(actor, Action::kUsersCreate, {.new_role = role}); !ok) {
@@ -242,10 +249,13 @@ Result<User> IdentityService::get_user(core::Actor const& actor, std::string con
         return ok.error();
     }
     bool by_email = id_or_email.find('@') != std::string::npos;
+    if (!by_email && !is_uuid_text(id_or_email)) {
+        return Error::invalid_field("userId", "must be a user's id (a UUID) or email address");
+    }
     return core::run_tx(db_, TxMode::kRead, [&](Tx& tx) -> Result<User> {
         auto found = core::from_db(
             by_email ? repos::find_user_by_email(tx, actor.org_id, lower(trim(id_or_email)))
-                     : repos::find_user_by_id(tx, actor.org_id, id_or_email)
+                     : repos::find_user_by_id(tx, actor.org_id, lower(id_or_email))
         );
         if (!found) {
             return found.error();

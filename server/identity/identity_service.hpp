@@ -16,6 +16,7 @@
 #include "server/core/error.hpp"
 #include "server/core/ids.hpp"
 #include "server/events/recorder.hpp"
+#include "server/identity/agent_keys.hpp"
 #include "storage/db.hpp"
 
 namespace signoff::server::identity {
@@ -65,9 +66,30 @@ struct NewApiKey {
     std::string created_at;
 };
 
+/// An agent as every reader sees it: never a private key.
+struct Agent {
+    std::string id;
+    std::string name;
+    std::string public_key_pem;
+    std::string created_at;
+};
+
+/// The answer to a registration: the only time the private key exists
+/// outside the caller's hands.
+struct RegisteredAgent {
+    Agent agent;
+    std::string private_key_pem;
+};
+
 class IdentityService {
 public:
-    IdentityService(storage::Db& db, core::Clock const& clock, core::IdSource& ids);
+    /// `keys` makes agents' key pairs (nullptr: fresh RSA kAgentKeyBits keys).
+    IdentityService(
+        storage::Db& db,
+        core::Clock const& clock,
+        core::IdSource& ids,
+        KeyPairSource* keys = nullptr
+    );
 
     /// Resolves an API key to its principal. Unknown, malformed or revoked →
     /// kUnauthenticated "invalid API key". One indexed read; last_used_at is
@@ -91,12 +113,23 @@ public:
         std::int64_t limit,
         std::optional<std::string> const& search = std::nullopt
     );
-    /// By id, or by email when the argument contains '@'. Other orgs' users → kNotFound.
+    /// By id, or by email when the argument contains '@'. Other orgs' users →
+    /// kNotFound; neither a UUID nor an email → kInvalidArgument (field userId).
     core::Result<User> get_user(core::Actor const& actor, std::string const& id_or_email);
     /// Admins for any user of the org, anyone for themselves. Answers the key once.
     core::Result<NewApiKey> create_api_key(core::Actor const& actor, std::string const& user_id);
     /// Revokes one key of the org (admins, or the key's own user).
     core::Status revoke_api_key(core::Actor const& actor, std::string const& key_id);
+
+    // ---- agents (server/identity/agents.cpp) ----
+
+    /// Any human of the org. `name`: 1–1024 characters (Unicode code points),
+    /// no control characters, no leading or trailing white space, never shaped
+    /// like a UUID; unique in the org case-insensitively (kAlreadyExists).
+    /// Generates the key pair outside the transaction; stores only the public key.
+    core::Result<RegisteredAgent> register_agent(core::Actor const& actor, std::string const& name);
+    /// Any principal of the org; by id (a UUID) or by name (case-insensitive).
+    core::Result<Agent> get_agent(core::Actor const& actor, std::string const& id_or_name);
 
 private:
     std::string mint_key_material(std::string& hash_out, std::string& prefix_out) const;
@@ -105,6 +138,8 @@ private:
     core::Clock const& clock_;
     core::IdSource& ids_;
     events::Recorder recorder_;
+    RsaKeyPairSource default_keys_;
+    KeyPairSource& keys_;
 };
 
 }  // namespace signoff::server::identity

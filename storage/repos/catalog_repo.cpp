@@ -27,6 +27,7 @@ CatalogRowRecord row_from(Row const& r) {
         r.text(8),
         r.integer(9),
         r.boolean(10),
+        r.opt_text(11),
     };
 }
 
@@ -48,6 +49,7 @@ ApprovalRecord approval_from(Row const& r) {
         r.text(13),
         r.integer(14),
         r.boolean(15),
+        r.opt_text(16),
     };
 }
 
@@ -61,8 +63,8 @@ DbResult<std::optional<ApprovalRecord>> one_approval(DbResult<Rows> rows) {
 
 constexpr std::string_view kInsertRow =
     "INSERT INTO catalog_rows (id, org_id, slug, display_name, description, owner_user_id, "
-    "category, created_at, updated_at, version, via_mcp) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    "category, created_at, updated_at, version, via_mcp, workflow_template) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 
 DbStatus insert_row(Tx& tx, CatalogRowRecord const& w) {
     return as_status(tx.exec(
@@ -77,13 +79,15 @@ DbStatus insert_row(Tx& tx, CatalogRowRecord const& w) {
          w.created_at,
          w.updated_at,
          w.version,
-         flag(w.via_mcp)}
+         flag(w.via_mcp),
+         opt_text(w.workflow_template)}
     ));
 }
 
 constexpr std::string_view kSelectRowBySlug =
     "SELECT id, org_id, slug, display_name, description, owner_user_id, category, created_at, "
-    "updated_at, version, via_mcp FROM catalog_rows WHERE org_id = $1 AND slug = $2";
+    "updated_at, version, via_mcp, workflow_template FROM catalog_rows WHERE org_id = $1 AND slug "
+    "= $2";
 
 DbResult<std::optional<CatalogRowRecord>> find_row_by_slug(
     Tx& tx, std::string const& org_id, std::string const& slug
@@ -93,7 +97,8 @@ DbResult<std::optional<CatalogRowRecord>> find_row_by_slug(
 
 constexpr std::string_view kSelectRowsPage =
     "SELECT id, org_id, slug, display_name, description, owner_user_id, category, created_at, "
-    "updated_at, version, via_mcp FROM catalog_rows WHERE org_id = $1 AND slug > $2 "
+    "updated_at, version, via_mcp, workflow_template FROM catalog_rows WHERE org_id = $1 AND slug "
+    "> $2 "
     "ORDER BY slug LIMIT $3 OFFSET $4";
 
 DbResult<std::vector<CatalogRowRecord>> list_rows(
@@ -123,8 +128,8 @@ DbResult<std::int64_t> count_rows(Tx& tx, std::string const& org_id) {
 
 constexpr std::string_view kUpdateRow =
     "UPDATE catalog_rows SET display_name = $3, description = $4, owner_user_id = $5, "
-    "category = $6, updated_at = $7, via_mcp = $8, version = version + 1 "
-    "WHERE org_id = $1 AND id = $2 AND version = $9";
+    "category = $6, updated_at = $7, via_mcp = $8, workflow_template = $10, "
+    "version = version + 1 WHERE org_id = $1 AND id = $2 AND version = $9";
 
 DbResult<std::int64_t> update_row(
     Tx& tx, CatalogRowRecord const& w, std::int64_t expected_version
@@ -139,7 +144,8 @@ DbResult<std::int64_t> update_row(
          opt_text(w.category),
          w.updated_at,
          flag(w.via_mcp),
-         expected_version}
+         expected_version,
+         opt_text(w.workflow_template)}
     );
 }
 
@@ -159,8 +165,9 @@ DbResult<std::int64_t> delete_row(Tx& tx, std::string const& org_id, std::string
 
 constexpr std::string_view kInsertApprovalIfAbsent =
     "INSERT INTO catalog_approvals (id, org_id, row_id, slug, email, email_lower, state, note, "
-    "reason, requested_by, approver_id, expires_at, created_at, updated_at, version, via_mcp) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
+    "reason, requested_by, approver_id, expires_at, created_at, updated_at, version, via_mcp, "
+    "workflow_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
+    "$16, $17) "
     "ON CONFLICT (org_id, row_id, email_lower) DO NOTHING";
 
 DbResult<std::int64_t> insert_approval_if_absent(Tx& tx, ApprovalRecord const& a) {
@@ -181,13 +188,15 @@ DbResult<std::int64_t> insert_approval_if_absent(Tx& tx, ApprovalRecord const& a
          a.created_at,
          a.updated_at,
          a.version,
-         flag(a.via_mcp)}
+         flag(a.via_mcp),
+         opt_text(a.workflow_id)}
     );
 }
 
 constexpr std::string_view kSelectApprovalByPair =
     "SELECT id, org_id, row_id, slug, email, email_lower, state, note, reason, requested_by, "
-    "approver_id, expires_at, created_at, updated_at, version, via_mcp FROM catalog_approvals "
+    "approver_id, expires_at, created_at, updated_at, version, via_mcp, workflow_id "
+    "FROM catalog_approvals "
     "WHERE org_id = $1 AND row_id = $2 AND email_lower = $3";
 
 DbResult<std::optional<ApprovalRecord>> find_approval(
@@ -198,7 +207,8 @@ DbResult<std::optional<ApprovalRecord>> find_approval(
 
 constexpr std::string_view kSelectApprovalById =
     "SELECT id, org_id, row_id, slug, email, email_lower, state, note, reason, requested_by, "
-    "approver_id, expires_at, created_at, updated_at, version, via_mcp FROM catalog_approvals "
+    "approver_id, expires_at, created_at, updated_at, version, via_mcp, workflow_id "
+    "FROM catalog_approvals "
     "WHERE org_id = $1 AND id = $2";
 
 DbResult<std::optional<ApprovalRecord>> find_approval_by_id(
@@ -209,8 +219,8 @@ DbResult<std::optional<ApprovalRecord>> find_approval_by_id(
 
 constexpr std::string_view kUpdateApproval =
     "UPDATE catalog_approvals SET state = $3, note = $4, reason = $5, requested_by = $6, "
-    "approver_id = $7, expires_at = $8, updated_at = $9, via_mcp = $10, version = version + 1 "
-    "WHERE org_id = $1 AND id = $2 AND version = $11";
+    "approver_id = $7, expires_at = $8, updated_at = $9, via_mcp = $10, workflow_id = $12, "
+    "version = version + 1 WHERE org_id = $1 AND id = $2 AND version = $11";
 
 DbResult<std::int64_t> update_approval(
     Tx& tx, ApprovalRecord const& a, std::int64_t expected_version
@@ -227,7 +237,8 @@ DbResult<std::int64_t> update_approval(
          opt_text(a.expires_at),
          a.updated_at,
          flag(a.via_mcp),
-         expected_version}
+         expected_version,
+         opt_text(a.workflow_id)}
     );
 }
 
@@ -244,7 +255,7 @@ DbResult<std::int64_t> count_live_approvals(
 constexpr std::string_view kSelectApprovalsPage =
     "SELECT a.id, a.org_id, a.row_id, a.slug, a.email, a.email_lower, a.state, a.note, "
     "a.reason, a.requested_by, a.approver_id, a.expires_at, a.created_at, a.updated_at, "
-    "a.version, a.via_mcp, r.category FROM catalog_approvals a "
+    "a.version, a.via_mcp, a.workflow_id, r.category FROM catalog_approvals a "
     "JOIN catalog_rows r ON r.id = a.row_id AND r.org_id = a.org_id "
     "WHERE a.org_id = $1 "
     "AND (CAST($2 AS TEXT) IS NULL OR a.slug = $2) "
@@ -276,7 +287,7 @@ DbResult<std::vector<ApprovalView>> list_approvals(
     std::vector<ApprovalView> out;
     out.reserve(rows->size());
     for (auto const& r : *rows) {
-        out.push_back(ApprovalView{approval_from(r), r.opt_text(16)});
+        out.push_back(ApprovalView{approval_from(r), r.opt_text(17)});
     }
     return out;
 }
@@ -291,6 +302,17 @@ DbResult<std::int64_t> count_approvals(Tx& tx, std::string const& org_id, Approv
     return count_of(tx.query(
         kCountApprovals, {org_id, opt_text(f.slug), opt_text(f.email_lower), opt_text(f.state)}
     ));
+}
+
+constexpr std::string_view kSelectApprovalByWorkflow =
+    "SELECT id, org_id, row_id, slug, email, email_lower, state, note, reason, requested_by, "
+    "approver_id, expires_at, created_at, updated_at, version, via_mcp, workflow_id "
+    "FROM catalog_approvals WHERE org_id = $1 AND workflow_id = $2";
+
+DbResult<std::optional<ApprovalRecord>> find_approval_by_workflow(
+    Tx& tx, std::string const& org_id, std::string const& workflow_id
+) {
+    return one_approval(tx.query(kSelectApprovalByWorkflow, {org_id, workflow_id}));
 }
 
 constexpr std::string_view kSelectDueApprovals =

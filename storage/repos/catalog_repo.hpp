@@ -25,6 +25,8 @@ struct CatalogRowRecord {
     std::string updated_at;
     std::int64_t version{1};
     bool via_mcp{false};
+    /// Lowercase name of the workflow template whose workflows decide requests.
+    std::optional<std::string> workflow_template{};
 };
 
 struct ApprovalRecord {
@@ -44,6 +46,8 @@ struct ApprovalRecord {
     std::string updated_at;
     std::int64_t version{1};
     bool via_mcp{false};
+    /// The workflow deciding this request, when the row names a template.
+    std::optional<std::string> workflow_id{};
 };
 
 /// An approval joined with its row's category (answers show both).
@@ -114,6 +118,11 @@ DbResult<std::vector<ApprovalView>> list_approvals(
 );
 DbResult<std::int64_t> count_approvals(
     Tx& tx, std::string const& org_id, ApprovalFilter const& filter
+);
+
+/// The approval a workflow decides (nullopt when none names it).
+DbResult<std::optional<ApprovalRecord>> find_approval_by_workflow(
+    Tx& tx, std::string const& org_id, std::string const& workflow_id
 );
 
 struct DueApproval {

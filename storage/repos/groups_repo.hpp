@@ -30,6 +30,74 @@ DbResult<std::optional<GroupRecord>> find_group_by_id(
     Tx& tx, std::string const& org_id, std::string const& id
 );
 
+/// A group with the number of its members.
+struct GroupSummary {
+    GroupRecord group;
+    std::int64_t entities_count{0};
+};
+
+struct MemberRecord {
+    std::string org_id;
+    std::string group_id;
+    std::string entity_type;  // human | agent
+    std::string entity_id;
+    std::string added_at;
+    bool via_mcp{false};
+};
+
+/// Which groups a listing shows: all of the org's, or only those the
+/// principal is a member of or holds a group-scoped role on.
+struct GroupVisibility {
+    bool all{false};
+    std::string principal_type{"human"};
+    std::string principal_id;
+};
+
+/// By name, compared through name_lower (pass the lowercase name).
+DbResult<std::optional<GroupRecord>> find_group_by_name(
+    Tx& tx, std::string const& org_id, std::string const& name_lower
+);
+DbResult<std::optional<GroupSummary>> find_group_summary(
+    Tx& tx, std::string const& org_id, std::string const& id
+);
+/// Visible groups ordered by name_lower, id.
+DbResult<std::vector<GroupSummary>> list_groups(
+    Tx& tx,
+    std::string const& org_id,
+    GroupVisibility const& visibility,
+    std::int64_t limit,
+    std::int64_t offset
+);
+DbResult<std::int64_t> count_groups(
+    Tx& tx, std::string const& org_id, GroupVisibility const& visibility
+);
+/// Marks a change of the group: updated_at = now, version + 1.
+DbStatus touch_group(
+    Tx& tx, std::string const& org_id, std::string const& id, std::string const& now
+);
+
+/// Members ordered by added_at, entity type, entity id.
+DbResult<std::vector<MemberRecord>> list_members(
+    Tx& tx,
+    std::string const& org_id,
+    std::string const& group_id,
+    std::int64_t limit,
+    std::int64_t offset
+);
+DbResult<std::int64_t> count_members(
+    Tx& tx, std::string const& org_id, std::string const& group_id
+);
+/// Inserts unless the membership exists; answers rows inserted.
+DbResult<std::int64_t> insert_member(Tx& tx, MemberRecord const& m);
+/// Answers rows deleted.
+DbResult<std::int64_t> delete_member(
+    Tx& tx,
+    std::string const& org_id,
+    std::string const& group_id,
+    std::string const& entity_type,
+    std::string const& entity_id
+);
+
 /// True when the entity (`human` user id or `agent` id) is a member of the group.
 DbResult<bool> is_group_member(
     Tx& tx,

@@ -23,6 +23,7 @@ void tag_invoke(json::value_from_tag, json::value& jv, CatalogRow const& r) {
         {"created_at", r.created_at},
         {"updated_at", r.updated_at},
         {"version", r.version},
+        {"workflow_template", or_null(r.workflow_template)},
     };
 }
 
@@ -42,6 +43,7 @@ void tag_invoke(json::value_from_tag, json::value& jv, Approval const& a) {
         {"version", a.version},
         {"category", or_null(a.category)},
         {"categoryDisplay", or_null(category_display(a.category))},
+        {"workflow_id", or_null(a.workflow_id)},
     };
 }
 

@@ -80,7 +80,8 @@ Result<json::value> rows_create(ToolContext& ctx, json::object const& a) {
         string_or(a, "display_name"),
         string_or(a, "description"),
         opt_string(a, "owner_user_id"),
-        opt_string(a, "category")};
+        opt_string(a, "category"),
+        opt_string(a, "workflow_template")};
     return encode((*svc)->create_row(ctx.actor, in));
 }
 
@@ -111,6 +112,7 @@ Result<json::value> rows_update(ToolContext& ctx, json::object const& a) {
     p.owner_user_id = nullable_string(a, "owner_user_id");
     p.category = nullable_string(a, "category");
     p.expected_version = opt_int(a, "expected_version");
+    p.workflow_template = nullable_string(a, "workflow_template");
     return encode((*svc)->update_row(ctx.actor, string_or(a, "slug"), p));
 }
 
@@ -265,8 +267,9 @@ void register_catalog_tools(registry::Registry& r) {
         "catalog_rows_create",
         "Create a catalog row",
         "Defines a grantable resource type (e.g. openai-team): slug (unique in the org), display "
-        "name, default description, owner (who may approve requests) and category (a machine "
-        "slug such as llm-backend, or a legacy free-form label kept verbatim).",
+        "name, default description, owner (who may approve requests), category (a machine "
+        "slug such as llm-backend, or a legacy free-form label kept verbatim) and optionally a "
+        "workflow_template whose workflows decide requests.",
         kWrite,
         {{"POST", kRowsPath, "", "", 201}},
         rows_create,
@@ -328,7 +331,8 @@ void register_catalog_tools(registry::Registry& r) {
         "catalog_request",
         "Request access",
         "Asks for access to a catalog row; email defaults to the caller's. The row's owner or an "
-        "admin then approves it with catalog_approve.",
+        "admin then approves it with catalog_approve; when the row names a workflow_template, "
+        "a workflow (workflow_id) is started and its outcome approves or revokes the request.",
         kIdempotent,
         {on_approvals("POST", "request")},
         request,

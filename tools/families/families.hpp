@@ -13,4 +13,27 @@ void register_catalog_tools(registry::Registry& registry);
 /// identity_* tools (users and API keys).
 void register_identity_tools(registry::Registry& registry);
 
+/// Agents: identity_agents_register, identity_agents_get and the
+/// approvals_agent_roles_* rows (tools/families/agents.cpp). Called by
+/// register_identity_tools.
+void register_agent_tools(registry::Registry& registry);
+
+/// auths_* tools (seed 002): parts, departments, auths, drafts, docs, export,
+/// refresh.
+void register_auths_tools(registry::Registry& registry);
+
+/// approvals_* tools (seed 001): the role catalogue, users' role bindings,
+/// org admins, groups and their members.
+void register_approvals_tools(registry::Registry& registry);
+/// approvals_workflows_* and approvals_votes_* (called by register_approvals_tools).
+void register_workflow_tools(registry::Registry& registry);
+
+/// Every domain family above, in the order tools/list shows them. The
+/// composition root and the tests that check all rows call this one.
+void register_domain_tools(registry::Registry& registry);
+
+/// Uploads: the download GET /api/v5/uploads/{upload_id} and the resource
+/// template signoff://uploads/{upload_id}.
+void register_upload_routes(registry::Registry& registry);
+
 }  // namespace signoff::tools::families

@@ -1,6 +1,7 @@
 // The identity_* tool rows: users and API keys (decode → one IdentityService
-// call → encode). Field names follow seed 001 (displayName, orgRole, …);
-// pagination answers {users, pagination: {total, page, limit}}.
+// call → encode), and the agent rows of tools/families/agents.cpp. Paths and
+// field names follow seed 001 (userId, displayName, orgRole, …); pagination
+// answers {users, pagination: {total, page, limit}}.
 //
 //   MCP tools/call / REST /api/v1/users ─► Registry::invoke ─► handler ─► IdentityService
 #include "server/identity/identity_service.hpp"
@@ -71,7 +72,7 @@ Result<json::value> users_get(ToolContext& ctx, json::object const& a) {
     if (!svc) {
         return svc.error();
     }
-    return encode((*svc)->get_user(ctx.actor, string_or(a, "id")));
+    return encode((*svc)->get_user(ctx.actor, string_or(a, "userId")));
 }
 
 Result<json::value> api_keys_create(ToolContext& ctx, json::object const& a) {
@@ -131,9 +132,9 @@ void register_identity_tools(registry::Registry& r) {
     r.add_tool(tool(
         "identity_users_get",
         "Get a user",
-        "Answers one user by id or by email.",
+        "Answers one user by userId: their id (a UUID) or their email.",
         {.read_only = true, .idempotent = true},
-        {"GET", "/api/v1/users/{id}"},
+        {"GET", "/api/v1/users/{userId}"},
         users_get,
         "any member"
     ));
@@ -147,6 +148,7 @@ void register_identity_tools(registry::Registry& r) {
         api_keys_create,
         "admin, super_admin for any user; anyone for themselves"
     ));
+    register_agent_tools(r);
 }
 
 }  // namespace signoff::tools::families

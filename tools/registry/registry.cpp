@@ -142,6 +142,9 @@ void Registry::add_template(ResourceTemplateSpec spec) {
 void Registry::add_prompt(PromptSpec spec) {
     prompts_.push_back(std::move(spec));
 }
+void Registry::add_download(DownloadSpec spec) {
+    downloads_.push_back(std::move(spec));
+}
 
 Status Registry::seal() {
     std::set<std::string> names;
@@ -187,6 +190,12 @@ Status Registry::seal() {
             if (!routes.insert(key).second) {
                 return Error::internal("REST route '" + key + "' is used twice");
             }
+        }
+    }
+    for (auto const& d : downloads_) {
+        // A download answers GET on its path: no tool route may claim it too.
+        if (!routes.insert("GET " + d.path + " ").second || !methods_for(d.path).empty()) {
+            return Error::internal("download path '" + d.path + "' is used twice");
         }
     }
     sealed_ = true;
@@ -377,6 +386,17 @@ json::object Registry::args_from_query(
         out[key] = std::move(v);
     }
     return out;
+}
+
+std::optional<DownloadMatch> Registry::match_download(std::string_view path) const {
+    for (auto const& d : downloads_) {
+        DownloadMatch m;
+        if (path_matches(d.path, path, &m.path_args)) {
+            m.download = &d;
+            return m;
+        }
+    }
+    return std::nullopt;
 }
 
 ResourceSpec const* Registry::find_resource(std::string_view uri) const {

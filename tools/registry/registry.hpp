@@ -1,5 +1,5 @@
-// The registry: every tool, resource, resource template and prompt the server
-// offers, by name and by REST route. It does the plumbing around a handler:
+// The registry: every tool, resource, resource template, prompt and file download
+// the server offers, by name and by REST route. It does the plumbing around a handler:
 // validate the arguments against the compiled input schema, call, check the
 // output against the output schema (in debug and test builds), and shape the
 // result. Both the MCP session engine and the REST router call invoke().
@@ -8,6 +8,7 @@
 //   transport/http ──► Registry::match_route ─┘
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -67,6 +68,48 @@ struct PromptSpec {
         complete{};
 };
 
+/// What a download sends before its body: the HTTP headers Content-Type,
+/// Content-Disposition (attachment; the file name) and Content-Length (when
+/// the size is known; otherwise the body is sent chunked).
+struct DownloadHead {
+    std::string content_type;
+    std::string file_name;
+    std::optional<std::int64_t> size;
+};
+
+/// The next piece of a download's body, nullopt at the end. Blocking (reads
+/// the database); the transport calls it once per piece on a worker thread and
+/// writes the piece before asking for the next, so a download of any size
+/// holds one piece in memory and no thread waits on a slow client. An error
+/// after the head went out makes the transport cut the connection (the client
+/// sees a short body, never a silently truncated file). Must not refer to the
+/// ToolContext that opened the download: it outlives it.
+using DownloadNext = std::function<server::core::Result<std::optional<std::string>>()>;
+
+struct Download {
+    DownloadHead head;
+    DownloadNext next;
+};
+
+/// A file served over REST with GET and streamed (e.g. an auths_export CSV).
+/// Not a tool: the body is a file, not JSON, so it has no schema and no MCP
+/// tools/call form (files reach MCP clients as resources).
+struct DownloadSpec {
+    std::string path;  // "/api/v5/uploads/{upload_id}": `{name}` segments become path_args
+    std::string description;
+    /// Checks that the caller may read the file and answers its head and body
+    /// reader; a missing or invisible file is kNotFound.
+    std::function<
+        server::core::Result<Download>(ToolContext&, boost::json::object const& path_args)>
+        open;
+};
+
+struct DownloadMatch {
+    DownloadSpec const* download{nullptr};
+    /// `{name}` captures, still percent-encoded (as RouteMatch::path_args).
+    boost::json::object path_args;
+};
+
 /// Why a REST request found no tool.
 enum class RouteMiss { kNoSuchPath, kMethodNotAllowed, kBadDiscriminator };
 
@@ -88,6 +131,7 @@ public:
     void add_resource(ResourceSpec spec);
     void add_template(ResourceTemplateSpec spec);
     void add_prompt(PromptSpec spec);
+    void add_download(DownloadSpec spec);
 
     /// Compiles every tool's schemas once. Fails with kInternal naming the first
     /// missing or invalid schema, duplicate name or duplicate route: the caller
@@ -133,6 +177,9 @@ public:
     /// The template whose pattern matches `uri`, if any.
     ResourceTemplateSpec const* match_template(std::string_view uri) const;
     PromptSpec const* find_prompt(std::string_view name) const;
+    std::vector<DownloadSpec> const& downloads() const { return downloads_; }
+    /// The download whose path pattern matches `path`, with its captures.
+    std::optional<DownloadMatch> match_download(std::string_view path) const;
 
     /// A parsed and compiled schema (opaque outside registry.cpp).
     struct Compiled;
@@ -142,6 +189,7 @@ private:
     std::vector<ResourceSpec> resources_;
     std::vector<ResourceTemplateSpec> templates_;
     std::vector<PromptSpec> prompts_;
+    std::vector<DownloadSpec> downloads_;
     std::map<std::string, std::unique_ptr<Compiled>, std::less<>> compiled_;
     bool sealed_{false};
 };

@@ -24,6 +24,9 @@ class CatalogService;
 namespace signoff::server::auths {
 class AuthsService;
 }
+namespace signoff::server::approvals {
+class ApprovalsService;
+}
 namespace signoff::server::core {
 class Clock;
 }
@@ -35,6 +38,7 @@ struct Services {
     server::identity::IdentityService* identity{nullptr};
     server::catalog::CatalogService* catalog{nullptr};
     server::auths::AuthsService* auths{nullptr};
+    server::approvals::ApprovalsService* approvals{nullptr};
     server::core::Clock const* clock{nullptr};
 };
 

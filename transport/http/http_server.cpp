@@ -30,6 +30,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "transport/http/download.hpp"
 #include "transport/http/header_values.hpp"
 #include "transport/http/http_reply.hpp"
 #include "transport/http/mcp_endpoint.hpp"
@@ -205,6 +206,8 @@ struct ServerCore {
         HttpOptions opts_in
     )
         : engine(engine_in),
+          tool_registry(registry),
+          tool_services(services),
           auth(std::move(auth_in)),
           opts(std::move(opts_in)),
           limits{opts.max_body_bytes, opts.max_json_depth},
@@ -240,6 +243,8 @@ struct ServerCore {
         net::make_work_guard(io)};
     tcp::acceptor acceptor{io};
     mcp::Engine& engine;
+    tools::registry::Registry const& tool_registry;  // downloads
+    tools::registry::Services const& tool_services;
     Authenticator auth;
     HttpOptions opts;
     jsonrpc::Limits limits;
@@ -276,6 +281,10 @@ private:
     net::awaitable<bool> serve_rest(Parser& parser, Actor const& actor, std::string_view path);
     net::awaitable<bool> serve_buffered_mcp(Parser& parser, Credentials creds);
     net::awaitable<bool> serve_buffered_rest(Parser& parser, Credentials creds);
+    net::awaitable<bool> serve_download(
+        Parser& parser, Credentials creds, tools::registry::DownloadMatch match
+    );
+    net::awaitable<bool> stream_download(Request const& req, tools::registry::Download download);
     bool take_buffered_body(Parser& parser);
     net::awaitable<bool> exchange(Request const& req, PreparedMessage prepared);
     net::awaitable<bool> pump(Request const& req, std::shared_ptr<Exchange> ex, PreparedMessage p);
@@ -578,6 +587,13 @@ net::awaitable<bool> Connection::route(Parser& parser) {
     if (auto* reply = std::get_if<HttpReply>(&creds)) {
         co_return co_await answer(parser, std::move(*reply));
     }
+    if (!is_mcp) {
+        if (auto download = core_.tool_registry.match_download(target.path)) {
+            co_return co_await serve_download(
+                parser, std::move(std::get<Credentials>(creds)), std::move(*download)
+            );
+        }
+    }
     // One hop instead of two when the body came with the header (small requests
     // usually do): authentication and the handling share one pool task, which
     // halves the thread wake-ups per request (docs/PERFORMANCE.md, HTTP). The
@@ -862,6 +878,106 @@ net::awaitable<bool> Connection::serve_rest(
     }
     auto reply = co_await on_pool(core_.workers, std::move(work));
     co_return co_await answer(parser, std::move(reply));
+}
+
+net::awaitable<bool> Connection::serve_download(
+    Parser& parser, Credentials creds, tools::registry::DownloadMatch match
+) {
+    auto who = co_await authenticate(std::move(creds));
+    if (auto* reply = std::get_if<HttpReply>(&who)) {
+        co_return co_await answer(parser, std::move(*reply));
+    }
+    if (parser.get().method() != bhttp::verb::get) {
+        HttpReply refused = method_not_allowed(std::vector<std::string>{"GET"}, true);
+        co_return co_await answer(parser, std::move(refused));
+    }
+    if (!co_await read_body(parser, false)) {
+        co_return false;
+    }
+    if (closed_) {
+        co_return false;  // stopping: the worker pool may be gone
+    }
+    auto work = [&core = core_, m = std::move(match), actor = std::get<Actor>(who)]() {
+        return open_download(core.tool_services, m, actor);
+    };
+    auto opened = co_await on_pool(core_.workers, std::move(work));
+    if (!opened) {
+        HttpReply refused = rest_error_reply(opened.error());
+        co_return co_await answer(parser, std::move(refused));
+    }
+    co_return co_await stream_download(parser.get(), std::move(*opened));
+}
+
+/// io thread: the headers, then each piece of the body as a worker fetches it.
+/// Only one piece is in memory, and no thread waits while the client is slow.
+/// A failure after the headers cuts the connection: with Content-Length (or a
+/// missing last chunk) the client can tell the body is incomplete.
+net::awaitable<bool> Connection::stream_download(
+    Request const& req, tools::registry::Download download
+) {
+    auto const size = download.head.size;
+    bool const chunked = !size && req.version() >= 11;
+    bhttp::response<bhttp::empty_body> res{bhttp::status::ok, req.version()};
+    res.set(bhttp::field::server, "signoff");
+    for (auto const& [name, value] : download_headers(download.head)) {
+        res.set(name, value);
+    }
+    if (size) {
+        res.content_length(static_cast<std::uint64_t>(*size));
+    } else {
+        res.chunked(chunked);
+    }
+    bool const keep_alive = req.keep_alive() && (size || chunked);
+    res.keep_alive(keep_alive);
+    bhttp::response_serializer<bhttp::empty_body> sr{res};
+    response_started_ = true;
+    stream_.expires_after(core_.opts.read_timeout);
+    auto [hec, hn] = co_await bhttp::async_write_header(stream_, sr, kUse);
+    (void)hn;
+    if (hec) {
+        co_return false;
+    }
+    auto shared = std::make_shared<tools::registry::Download>(std::move(download));
+    std::int64_t sent = 0;
+    for (;;) {
+        if (closed_) {
+            co_return false;  // stopping: the worker pool may be gone
+        }
+        // Named, not a temporary inside co_await: g++ 12 mis-destroys such captures.
+        auto fetch = [shared] { return next_piece(*shared); };
+        auto piece = co_await on_pool(core_.workers, std::move(fetch));
+        if (!piece) {
+            log_error("download body", piece.error().message);
+            co_return false;
+        }
+        if (!*piece) {
+            break;
+        }
+        sent += static_cast<std::int64_t>((*piece)->size());
+        stream_.expires_after(core_.opts.read_timeout);
+        beast::error_code ec;
+        if (chunked) {
+            auto const chunk = bhttp::make_chunk(net::buffer(**piece));
+            std::tie(ec, std::ignore) = co_await net::async_write(stream_, chunk, kUse);
+        } else {
+            std::tie(ec, std::ignore) =
+                co_await net::async_write(stream_, net::buffer(**piece), kUse);
+        }
+        if (ec) {
+            co_return false;
+        }
+    }
+    if (size && sent != *size) {
+        log_error("download body", "size differs from the announced Content-Length");
+        co_return false;
+    }
+    if (chunked) {
+        auto const end = bhttp::make_chunk_last();
+        auto [ec, n] = co_await net::async_write(stream_, end, kUse);
+        (void)n;
+        co_return !ec && keep_alive;
+    }
+    co_return keep_alive;
 }
 
 /// True when the whole body is now parsed from bytes that arrived with the

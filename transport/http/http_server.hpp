@@ -6,7 +6,8 @@
 //
 //   socket ─► read header ─► Origin/Host ─► authenticate (pool) ─► read body
 //      ├─ /mcp  ─► McpEndpoint::prepare ─► Engine::handle (pool) ─► JSON or SSE
-//      └─ REST  ─► RestRouter::check_route ─► RestRouter::handle (pool) ─► JSON
+//      ├─ REST  ─► RestRouter::check_route ─► RestRouter::handle (pool) ─► JSON
+//      └─ GET download ─► open (pool) ─► headers ─► { next piece (pool) ─► write }*
 #pragma once
 
 #include <chrono>

@@ -54,16 +54,22 @@ CREATE TABLE auth_departments (
     department_id TEXT NOT NULL REFERENCES departments (id),
     PRIMARY KEY (auth_id, department_id)
 );
-CREATE INDEX auth_departments_dept ON auth_departments (org_id, department_id);
+-- Led by department_id, not org_id: lookups by auth (org_id, auth_id) must
+-- use the primary key, and SQLite without statistics would otherwise take
+-- this index for its org_id equality and scan the org. Covers the facets.
+CREATE INDEX auth_departments_dept ON auth_departments (department_id, org_id, auth_id);
 
 -- One row per auth: what search reads. `document` is the lowercase text of
--- the auth's name, description, slugs and protocol names; rewritten in the
+-- the auth's name, description, slugs and protocol names; `departments` its
+-- department ids, sorted, as ",id1,id2," ("," for none), so that one scan
+-- yields the page, the total and the department facets; rewritten in the
 -- transaction of every auth write, rebuilt for an org by auths_refresh.
 CREATE TABLE auth_search (
     auth_id TEXT PRIMARY KEY REFERENCES auths (id),
     org_id TEXT NOT NULL,
     sort_name TEXT NOT NULL,
-    document TEXT NOT NULL
+    document TEXT NOT NULL,
+    departments TEXT NOT NULL DEFAULT ','
 );
 CREATE INDEX auth_search_org_name ON auth_search (org_id, sort_name, auth_id);
 
@@ -83,7 +89,7 @@ CREATE TABLE auth_drafts (
     via_mcp INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX auth_drafts_owner ON auth_drafts (org_id, owner_id, updated_at);
-CREATE INDEX auth_drafts_auth ON auth_drafts (auth_id);
+CREATE INDEX auth_drafts_auth ON auth_drafts (auth_id, org_id);
 
 CREATE TABLE draft_part_links (
     org_id TEXT NOT NULL,

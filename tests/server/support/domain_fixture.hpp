@@ -11,6 +11,7 @@
 #include "server/catalog/catalog_service.hpp"
 #include "server/core/actor.hpp"
 #include "server/identity/identity_service.hpp"
+#include "tests/server/support/cached_keys.hpp"
 #include "tests/support/fakes.hpp"
 #include "tests/support/test_db.hpp"
 
@@ -18,7 +19,9 @@ namespace signoff::testing {
 
 struct Domain {
     explicit Domain(Backend b)
-        : tdb(open_test_db(b)), identity(*tdb.db, clock, ids), catalog(*tdb.db, clock, ids) {}
+        : tdb(open_test_db(b)),
+          identity(*tdb.db, clock, ids, &keys),
+          catalog(*tdb.db, clock, ids) {}
 
     /// Bootstraps `org` and answers its super_admin as an authenticated actor.
     server::core::Actor org_admin(
@@ -70,6 +73,7 @@ struct Domain {
     TestDb tdb;
     FakeClock clock;
     SeqIds ids;
+    CachedKeys keys;  // agents' key pairs: one real pair, reused
     server::identity::IdentityService identity;
     server::catalog::CatalogService catalog;
 };

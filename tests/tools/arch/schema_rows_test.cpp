@@ -19,8 +19,7 @@ using namespace signoff::tools;
 namespace {
 
 void full_registry(registry::Registry& r) {
-    families::register_identity_tools(r);
-    families::register_catalog_tools(r);
+    families::register_domain_tools(r);
     families::register_conformance_fixtures(r);
     auto st = r.seal();
     REQUIRE_MESSAGE(st.has_value(), st.error().message);

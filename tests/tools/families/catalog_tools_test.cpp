@@ -236,7 +236,7 @@ TEST_SUITE("tools/families/identity") {
         auto list = ok(h.call(h.root, "identity_users_list", R"({"limit":1})"));
         CHECK(list.at("pagination").at("total") == 2);
         CHECK(list.at("users").as_array().size() == 1);
-        auto got = ok(h.call(h.root, "identity_users_get", R"({"id":"alice@acme.example"})"));
+        auto got = ok(h.call(h.root, "identity_users_get", R"({"userId":"alice@acme.example"})"));
         CHECK(got.at("id") == alice.at("id"));
         std::string args = R"({"user_id":")" + std::string(alice.at("id").as_string()) + R"("})";
         auto key = ok(h.call(h.root, "identity_api_keys_create", args));
