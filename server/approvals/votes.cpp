@@ -324,6 +324,8 @@ Result<VoteResult> ApprovalsService::cast_vote(
             return found.error();
         }
         std::string const now = core::to_rfc3339(clock_.now());
+        // No row changes when the workflow has ended: then nothing can change
+        // and the checks below refuse the vote.
         if (auto l = core::from_db(repos::lock_workflow(tx, actor.org_id, found->id, now)); !l) {
             return l.error();
         }
@@ -332,18 +334,22 @@ Result<VoteResult> ApprovalsService::cast_vote(
         if (!locked) {
             return locked.error();
         }
+        bool const was_running =
+            locked->status == workflow_status_name(WorkflowStatus::kInProgress);
         auto w = finisher.expire_if_due(tx, std::move(*locked), now);
         if (!w) {
             return w.error();
         }
+        bool const expired_now =
+            was_running && w->status == workflow_status_name(WorkflowStatus::kExpired);
         auto c = load_context(tx, actor, std::move(*w));
         if (!c) {
             return c.error();
         }
         auto const answer = decide(*c, now);
         if (!answer.can_vote) {
-            if (answer.cant_vote_reason == "WORKFLOW_EXPIRED") {
-                refused = refusal(answer);  // keep the stored expiry
+            if (expired_now) {
+                refused = refusal(answer);  // commit the expiry this call discovered
                 return VoteResult{};
             }
             return refusal(answer);
@@ -447,8 +453,11 @@ Result<CanVote> ApprovalsService::can_vote(
         return s.error();
     }
     detail::Finisher const finisher{recorder_, clock_, outcome_hook_};
-    // A write transaction: a due workflow is stored EXPIRED by this read.
-    return core::run_tx(db_, TxMode::kWrite, [&](Tx& tx) -> Result<CanVote> {
+    // A read transaction, unless the workflow is due: then it is expired
+    // (and stored) in a write transaction, as every read does.
+    bool due = false;
+    bool writing = false;
+    auto answer = [&](Tx& tx) -> Result<CanVote> {
         auto found = detail::find_workflow(tx, actor.org_id, workflow_id);
         if (!found) {
             return found.error();
@@ -466,6 +475,11 @@ Result<CanVote> ApprovalsService::can_vote(
             return CanVote{false, "VOTE_PENDING", std::string("NO_PERMISSIONS"), false};
         }
         std::string const now = core::to_rfc3339(clock_.now());
+        if (!writing && found->status == workflow_status_name(WorkflowStatus::kInProgress) &&
+            found->expires_at <= now) {
+            due = true;
+            return Error::failed_precondition("due for expiry");  // not retried by run_tx
+        }
         auto w = finisher.expire_if_due(tx, std::move(*found), now);
         if (!w) {
             return w.error();
@@ -475,7 +489,13 @@ Result<CanVote> ApprovalsService::can_vote(
             return c.error();
         }
         return decide(*c, now);
-    });
+    };
+    auto r = core::run_tx(db_, TxMode::kRead, answer);
+    if (!due) {
+        return r;
+    }
+    writing = true;
+    return core::run_tx(db_, TxMode::kWrite, answer);
 }
 
 }  // namespace signoff::server::approvals

@@ -272,9 +272,15 @@ Result<Page<Workflow>> ApprovalsService::list_workflows(
     // Lazy expiry: what the listing would show as in progress but is due is
     // stored EXPIRED first, so no read ever shows an expired workflow running.
     detail::Finisher const finisher{recorder_, clock_, outcome_hook_};
-    if (auto n = detail::expire_due(db_, finisher, actor.org_id, clock_.now(), kLazyExpiryBatch);
-        !n) {
-        return n.error();
+    auto const now = clock_.now();
+    for (;;) {  // batches until a pass finds less than a full batch due
+        auto n = detail::expire_due(db_, finisher, actor.org_id, now, kLazyExpiryBatch);
+        if (!n) {
+            return n.error();
+        }
+        if (*n < kLazyExpiryBatch) {
+            break;
+        }
     }
     return core::run_tx(db_, TxMode::kRead, [&](Tx& tx) -> Result<Page<Workflow>> {
         auto bindings = identity::load_bindings(tx, actor);

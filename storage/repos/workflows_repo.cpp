@@ -151,7 +151,7 @@ DbResult<std::optional<WorkflowRecord>> find_workflow_by_name(
 
 constexpr std::string_view kLockWorkflow =
     "UPDATE workflows SET row_version = row_version + 1, updated_at = $3 WHERE org_id = $1 AND "
-    "id = $2";
+    "id = $2 AND status = 'EVALUATION_IN_PROGRESS'";
 
 DbResult<std::int64_t> lock_workflow(
     Tx& tx, std::string const& org_id, std::string const& id, std::string const& now

@@ -76,7 +76,8 @@ DbResult<std::optional<WorkflowRecord>> find_workflow_by_name(
 /// Bumps row_version and updated_at: the first write of a vote's
 /// transaction, so that concurrent voters on one workflow queue on its row
 /// (PostgreSQL row lock; SQLite's single writer) and every later read in
-/// the transaction sees the votes committed before it. Answers rows changed.
+/// the transaction sees the votes committed before it. Only an in-progress
+/// workflow is touched (terminal ones never change). Answers rows changed.
 DbResult<std::int64_t> lock_workflow(
     Tx& tx, std::string const& org_id, std::string const& id, std::string const& now
 );

@@ -28,6 +28,9 @@ public:
     explicit HttpClient(int port) : cli_("127.0.0.1", port) {
         cli_.set_read_timeout(20, 0);
         cli_.set_keep_alive(true);
+        // Without it Nagle holds a body written after its headers until the
+        // server's delayed ACK: ~40 ms per request.
+        cli_.set_tcp_nodelay(true);
     }
 
     HttpReply send(

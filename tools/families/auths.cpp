@@ -464,7 +464,7 @@ void register_auths_tools(registry::Registry& r) {
         kWrite,
         at("POST", "duplicate"),
         duplicate,
-        "any member (the copy keeps the owning group)"
+        "any member (an auth with a group: members of that group and org admins)"
     ));
     r.add_tool(tool(
         "auths_delete",

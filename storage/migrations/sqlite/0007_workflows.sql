@@ -28,9 +28,12 @@ CREATE TABLE workflows (
     via_mcp INTEGER NOT NULL DEFAULT 0,
     UNIQUE (org_id, name_lower)
 );
+-- Listings are newest first under each filter; each index ends with the
+-- listing's order so that a page is an index range, never a scan and sort.
 CREATE INDEX workflows_org_created ON workflows (org_id, created_at, id);
-CREATE INDEX workflows_org_status ON workflows (org_id, status, created_at);
-CREATE INDEX workflows_org_template ON workflows (org_id, template_name_lower, status);
+CREATE INDEX workflows_org_status ON workflows (org_id, status, created_at, id);
+CREATE INDEX workflows_org_template ON workflows (org_id, template_name_lower, created_at, id);
+CREATE INDEX workflows_org_template_id ON workflows (org_id, template_id, created_at, id);
 CREATE INDEX workflows_due ON workflows (status, expires_at);
 
 CREATE TABLE workflow_votes (

@@ -341,4 +341,83 @@ TEST_SUITE("server/approvals/votes") {
         CHECK(w.events("workflow.action.email") == 1);
         CHECK(d.audits("approvals.workflow.approved") == 1);
     }
+
+    TEST_CASE_TEMPLATE(
+        "16 voters racing for a quorum of 3: one approval, the late votes refused, none lost",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
+        SIGNOFF_SKIP_WITHOUT_BACKEND(T);
+        Approvals d{T::kBackend};
+        constexpr int kVoters = 16;
+        WorkflowWorld w{d, 3};
+        std::vector<server::core::Actor> voters;
+        for (int i = 0; i < kVoters; ++i) {
+            voters.push_back(w.voter("v" + std::to_string(i)));
+        }
+        auto wf = w.start("race");
+        std::latch go{kVoters};
+        std::atomic<int> accepted{0};
+        std::atomic<int> approved_answers{0};
+        std::atomic<int> late{0};
+        std::vector<std::string> other_errors(kVoters);
+        std::vector<std::thread> threads;
+        for (int i = 0; i < kVoters; ++i) {
+            threads.emplace_back([&, i] {
+                go.arrive_and_wait();
+                auto const at = static_cast<std::size_t>(i);
+                auto r = d.approvals.cast_vote(voters[at], wf.id, approve());
+                if (r) {
+                    ++accepted;
+                    approved_answers += r->workflow.status == WorkflowStatus::kApproved ? 1 : 0;
+                } else if (r.error().message.find("WORKFLOW_APPROVED") != std::string::npos) {
+                    ++late;
+                } else {
+                    other_errors[at] = r.error().message;
+                }
+            });
+        }
+        for (auto& t : threads) {
+            t.join();
+        }
+        for (auto const& e : other_errors) {
+            CHECK_MESSAGE(e.empty(), e);
+        }
+        CHECK(approved_answers.load() == 1);
+        CHECK(accepted.load() == 3);  // the third approval decided; later ones saw APPROVED
+        CHECK(accepted.load() + late.load() == kVoters);
+        CHECK(d.count("SELECT COUNT(*) FROM workflow_votes WHERE workflow_id = $1", {wf.id}) == 3);
+        CHECK(w.events("workflow.approved") == 1);
+        CHECK(w.events("workflow.action.email") == 1);
+    }
+
+    TEST_CASE_TEMPLATE(
+        "a refused vote on an ended workflow changes nothing", T, SqliteBackend, PostgresBackend
+    ) {
+        SIGNOFF_SKIP_WITHOUT_BACKEND(T);
+        Approvals d{T::kBackend};
+        WorkflowWorld w{d};
+        auto ann = w.voter("ann");
+        auto wf = w.start("ship");
+        REQUIRE(d.approvals.cast_vote(ann, wf.id, approve()).has_value());
+        auto const before = d.text(
+            "SELECT updated_at || ' ' || CAST(row_version AS TEXT) FROM workflows WHERE id = $1",
+            {wf.id}
+        );
+        d.clock.advance(std::chrono::hours(1));
+        CHECK(
+            kind_of(d.approvals.cast_vote(ann, wf.id, approve())) == ErrorKind::kFailedPrecondition
+        );
+        d.clock.advance(std::chrono::hours(24 * 40));
+        CHECK(kind_of(d.approvals.cast_vote(ann, wf.id, veto())) == ErrorKind::kFailedPrecondition);
+        CHECK(d.approvals.get_workflow(w.root, wf.id, false)->status == WorkflowStatus::kApproved);
+        CHECK(
+            d.text(
+                "SELECT updated_at || ' ' || CAST(row_version AS TEXT) FROM workflows WHERE id = "
+                "$1",
+                {wf.id}
+            ) == before
+        );
+    }
 }

@@ -260,6 +260,25 @@ TEST_SUITE("server/approvals/workflows") {
     }
 
     TEST_CASE_TEMPLATE(
+        "a listing expires every due workflow first, beyond one batch",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
+        SIGNOFF_SKIP_WITHOUT_BACKEND(T);
+        Approvals d{T::kBackend};
+        WorkflowWorld w{d};
+        for (int i = 0; i < 130; ++i) {
+            w.start("wf-" + std::to_string(i));
+        }
+        d.clock.advance(std::chrono::hours(30 * 24));
+        WorkflowListArgs running;
+        running.status = "EVALUATION_IN_PROGRESS";
+        CHECK(d.approvals.list_workflows(w.root, running)->total == 0);
+        CHECK(d.count("SELECT COUNT(*) FROM workflows WHERE status = 'EXPIRED'", {}) == 130);
+    }
+
+    TEST_CASE_TEMPLATE(
         "the timer's sweep expires due workflows of every org", T, SqliteBackend, PostgresBackend
     ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
