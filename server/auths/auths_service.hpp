@@ -393,6 +393,17 @@ private:
         std::string const& draft_id,
         std::string const& action
     );
+    /// Inserts a new auth made of `content` (create, duplicate), writes its
+    /// lists, audits the parts the call created and records `action`.
+    core::Result<Auth> insert_new(
+        storage::Tx& tx,
+        core::Actor const& actor,
+        detail::ContentIds const& content,
+        std::vector<Part> const& created,
+        std::string const& now,
+        std::string const& action,
+        std::string const& verb
+    );
     core::Status remove_one(core::Actor const& actor, std::string const& auth_id);
     /// The answer and the parts the patch created.
     core::Result<std::pair<PatchOutcome, std::vector<Part>>> start_draft(

@@ -122,6 +122,37 @@ void AuthsService::drop_part_kinds(std::string const& org_id, std::vector<Part> 
 
 // ---- create -------------------------------------------------------------------
 
+Result<Auth> AuthsService::insert_new(
+    Tx& tx,
+    core::Actor const& actor,
+    ContentIds const& content,
+    std::vector<Part> const& created,
+    std::string const& now,
+    std::string const& action,
+    std::string const& verb
+) {
+    auto rec = record_of(ids_.new_id(), actor, content, actor.principal_id, now);
+    if (auto s = core::from_db(repos::insert_auth(tx, rec)); !s) {
+        return s.error();
+    }
+    auto lists =
+        detail::write_auth_lists(tx, actor.org_id, rec.id, content, detail::ChangedLists::all());
+    if (!lists) {
+        return lists.error();
+    }
+    if (auto s = detail::audit_parts(tx, recorder_, actor, created); !s) {
+        return s.error();
+    }
+    auto stored = reload(tx, actor.org_id, rec.id);
+    if (!stored) {
+        return stored.error();
+    }
+    if (auto s = detail::record_auth(tx, recorder_, actor, action, *stored, verb); !s) {
+        return s.error();
+    }
+    return stored;
+}
+
 Result<Auth> AuthsService::create_inline(core::Actor const& actor, AuthFields const& fields) {
     if (auto ok = check_fields(fields); !ok) {
         return ok.error();
@@ -137,31 +168,9 @@ Result<Auth> AuthsService::create_inline(core::Actor const& actor, AuthFields co
             return r.error();
         }
         created = r->created;
-        ContentIds content = detail::ids_of(r->content);
-        auto rec = record_of(ids_.new_id(), actor, content, actor.principal_id, now);
-        if (auto s = core::from_db(repos::insert_auth(tx, rec)); !s) {
-            return s.error();
-        }
-        auto lists = detail::write_auth_lists(
-            tx, actor.org_id, rec.id, content, detail::ChangedLists::all()
+        return insert_new(
+            tx, actor, detail::ids_of(r->content), created, now, "auths.auth.created", "created"
         );
-        if (!lists) {
-            return lists.error();
-        }
-        if (auto s = detail::audit_parts(tx, recorder_, actor, created); !s) {
-            return s.error();
-        }
-        auto stored = reload(tx, actor.org_id, rec.id);
-        if (!stored) {
-            return stored.error();
-        }
-        auto s = detail::record_auth(
-            tx, recorder_, actor, "auths.auth.created", *stored, std::string{"created"}
-        );
-        if (!s) {
-            return s.error();
-        }
-        return stored;
     });
     if (auth) {
         drop_part_kinds(actor.org_id, created);
@@ -437,30 +446,7 @@ Result<Auth> AuthsService::duplicate(core::Actor const& actor, std::string const
         }
         ContentIds content = detail::ids_of(source.content);
         content.name_part_id = part->part.id;
-        auto rec = record_of(ids_.new_id(), actor, content, actor.principal_id, now);
-        if (auto s = core::from_db(repos::insert_auth(tx, rec)); !s) {
-            return s.error();
-        }
-        auto lists = detail::write_auth_lists(
-            tx, actor.org_id, rec.id, content, detail::ChangedLists::all()
-        );
-        if (!lists) {
-            return lists.error();
-        }
-        if (auto s = detail::audit_parts(tx, recorder_, actor, created); !s) {
-            return s.error();
-        }
-        auto stored = reload(tx, actor.org_id, rec.id);
-        if (!stored) {
-            return stored.error();
-        }
-        auto s = detail::record_auth(
-            tx, recorder_, actor, "auths.auth.duplicated", *stored, std::string{"duplicated"}
-        );
-        if (!s) {
-            return s.error();
-        }
-        return stored;
+        return insert_new(tx, actor, content, created, now, "auths.auth.duplicated", "duplicated");
     });
     if (copy) {
         drop_part_kinds(actor.org_id, created);
