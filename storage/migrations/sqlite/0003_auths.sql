@@ -1,3 +1,7 @@
+-- SQLite only: auth_parts, auth_part_links and auth_departments are WITHOUT
+-- ROWID, so a look-up by their text primary key is one B-tree search instead
+-- of an index search plus a table search, and an auth's links are stored
+-- together in key order (the export reads them as one sequential range).
 -- The auth-artifact domain (DESIGN.md §3): reusable parts, departments, auths
 -- composed of them, private drafts, and the search view. Single-valued parts
 -- (name, description, flag) are columns; many-valued parts (protocol, slug,
@@ -12,7 +16,7 @@ CREATE TABLE auth_parts (
     created_at TEXT NOT NULL,
     via_mcp INTEGER NOT NULL DEFAULT 0,
     UNIQUE (org_id, kind, value_lower)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE departments (
     id TEXT PRIMARY KEY,
@@ -46,14 +50,14 @@ CREATE TABLE auth_part_links (
     position INTEGER NOT NULL,
     part_id TEXT NOT NULL REFERENCES auth_parts (id),
     PRIMARY KEY (auth_id, kind, position)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE auth_departments (
     org_id TEXT NOT NULL,
     auth_id TEXT NOT NULL REFERENCES auths (id),
     department_id TEXT NOT NULL REFERENCES departments (id),
     PRIMARY KEY (auth_id, department_id)
-);
+) WITHOUT ROWID;
 -- Led by department_id, not org_id: lookups by auth (org_id, auth_id) must
 -- use the primary key, and SQLite without statistics would otherwise take
 -- this index for its org_id equality and scan the org. Covers the facets.
