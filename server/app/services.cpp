@@ -64,23 +64,27 @@ ExpiryTimer::~ExpiryTimer() {
     thread_.join();
 }
 
+namespace {
+
+/// Logs one sweep's outcome: its failure, or what it did when it did anything.
+void report(char const* what, server::core::Result<std::int64_t> const& n) {
+    if (!n) {
+        std::cerr << "signoff: " << what << " sweep failed: " << n.error().message << "\n";
+    } else if (*n > 0) {
+        std::cerr << "signoff: " << what << " sweep: " << *n << " done\n";
+    }
+}
+
+}  // namespace
+
 void ExpiryTimer::loop(App& app, std::chrono::seconds period) {
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, period, [this] { return stopping_; })) {
         lock.unlock();
-        auto n = app.catalog->expire_due(app.clock.now());
-        if (!n) {
-            std::cerr << "signoff: expiry sweep failed: " << n.error().message << "\n";
-        } else if (*n > 0) {
-            std::cerr << "signoff: expired " << *n << " grant(s)\n";
-        }
-        // Workflows past expiresAt: reads expire them lazily, this sweeps the rest.
-        auto w = app.approvals->expire_due_workflows(app.clock.now());
-        if (!w) {
-            std::cerr << "signoff: workflow expiry sweep failed: " << w.error().message << "\n";
-        } else if (*w > 0) {
-            std::cerr << "signoff: expired " << *w << " workflow(s)\n";
-        }
+        // Reads expire grants and workflows lazily; these sweep the rest.
+        report("grant expiry", app.catalog->expire_due(app.clock.now()));
+        report("workflow expiry", app.approvals->expire_due_workflows(app.clock.now()));
+        report("stale upload", app.auths->sweep_stale_uploads(app.clock.now()));
         lock.lock();
     }
 }

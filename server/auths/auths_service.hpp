@@ -18,6 +18,7 @@
 // - a draft is visible to and changed by its owner only, whatever their role.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -133,6 +134,9 @@ struct Section {
     std::int64_t options_total{0};
 };
 inline constexpr std::int64_t kMaxOptions = 100;
+/// An export of 100,000 auths takes seconds; an upload still incomplete after
+/// an hour belongs to a process that died.
+inline constexpr std::chrono::hours kStaleUploadAge{1};
 
 struct DepartmentSection {
     std::vector<Department> selected;
@@ -372,6 +376,11 @@ public:
     );
     /// Rebuilds the org's search view and drops its cached option lists.
     core::Result<RefreshOutcome> refresh(core::Actor const& actor);
+    /// Deletes, in every org, the incomplete uploads created more than
+    /// kStaleUploadAge before `now`: exports whose process died before they
+    /// finished (a failed or cancelled export removes its own). Called by a
+    /// timer; answers how many it deleted.
+    core::Result<std::int64_t> sweep_stale_uploads(core::TimePoint now);
 
 private:
     // ---- write steps (writes.cpp, drafts.cpp); each runs inside run_tx or opens one ----

@@ -350,4 +350,30 @@ Status AuthsService::read_upload(
     }
 }
 
+Result<std::int64_t> AuthsService::sweep_stale_uploads(core::TimePoint now) {
+    constexpr std::int64_t kBatch = 100;
+    std::string const cutoff = core::to_rfc3339(now - kStaleUploadAge);
+    std::int64_t deleted = 0;
+    for (;;) {
+        auto stale = core::run_tx(db_, TxMode::kRead, [&](Tx& tx) {
+            return core::from_db(repos::list_stale_uploads(tx, cutoff, kBatch));
+        });
+        if (!stale) {
+            return stale.error();
+        }
+        for (auto const& u : *stale) {
+            auto n = core::run_tx(db_, TxMode::kWrite, [&](Tx& tx) {
+                return core::from_db(repos::delete_upload(tx, u.org_id, u.id));
+            });
+            if (!n) {
+                return n.error();
+            }
+            deleted += *n;
+        }
+        if (static_cast<std::int64_t>(stale->size()) < kBatch) {
+            return deleted;
+        }
+    }
+}
+
 }  // namespace signoff::server::auths

@@ -82,6 +82,25 @@ DbResult<std::int64_t> delete_upload(
     return tx.exec(kDeleteUpload, {org_id, upload_id});
 }
 
+constexpr std::string_view kSelectStaleUploads =
+    "SELECT org_id, id FROM uploads WHERE complete = 0 AND created_at < $1 "
+    "ORDER BY created_at, id LIMIT $2";
+
+DbResult<std::vector<StaleUpload>> list_stale_uploads(
+    Tx& tx, std::string const& created_before, std::int64_t limit
+) {
+    auto rows = tx.query(kSelectStaleUploads, {created_before, limit});
+    if (!rows) {
+        return rows.error();
+    }
+    std::vector<StaleUpload> out;
+    out.reserve(rows->size());
+    for (auto const& r : *rows) {
+        out.push_back(StaleUpload{r.text(0), r.text(1)});
+    }
+    return out;
+}
+
 constexpr std::string_view kSelectUpload =
     "SELECT id, org_id, owner_id, file_name, content_type, size, created_at, complete, via_mcp "
     "FROM uploads WHERE org_id = $1 AND id = $2";

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "storage/db.hpp"
 
@@ -41,6 +42,16 @@ DbResult<std::int64_t> complete_upload(
 /// Deletes the upload's chunks and the upload. Answers uploads deleted.
 DbResult<std::int64_t> delete_upload(
     Tx& tx, std::string const& org_id, std::string const& upload_id
+);
+
+struct StaleUpload {
+    std::string org_id;
+    std::string id;
+};
+/// Incomplete uploads created before `created_before`, in any org, oldest
+/// first: exports that died with their process.
+DbResult<std::vector<StaleUpload>> list_stale_uploads(
+    Tx& tx, std::string const& created_before, std::int64_t limit
 );
 
 /// The upload in the org, complete or not.

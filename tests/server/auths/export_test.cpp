@@ -2,6 +2,7 @@
 // CSV text (header, quoting, joins, neutralised formulas), one auth alone,
 // progress per batch, cancellation leaving nothing behind, and who may read
 // an upload (owner and org admins; anyone else sees nothing).
+#include <chrono>
 #include <memory>
 #include <string>
 #include <utility>
@@ -10,6 +11,7 @@
 #include <doctest/doctest.h>
 
 #include "server/auths/auths_service.hpp"
+#include "storage/repos/uploads_repo.hpp"
 #include "tests/server/support/domain_fixture.hpp"
 #include "tests/storage/repos/auths_export_seed.hpp"
 
@@ -439,5 +441,63 @@ TEST_SUITE("server/auths/export") {
         }
         CHECK(f.auths.upload_info(f.root, "half").error().kind == ErrorKind::kNotFound);
         CHECK(f.auths.read_upload_chunk(f.root, "half", 0).error().kind == ErrorKind::kNotFound);
+    }
+}
+
+TEST_SUITE("server/auths/export") {
+    TEST_CASE_TEMPLATE(
+        "the sweep deletes incomplete uploads older than an hour, in every org, and nothing else",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
+        SIGNOFF_SKIP_WITHOUT_BACKEND(T);
+        Fixture f{T::kBackend};
+        auto other = f.d.org_admin("globex", "root@globex.example");
+        auto const now = f.d.clock.now();
+        auto at = [&](std::chrono::minutes ago) { return server::core::to_rfc3339(now - ago); };
+        struct Made {
+            char const* id;
+            Actor const* owner;
+            std::chrono::minutes age;
+            bool complete;
+        };
+        std::vector<Made> const made{
+            {"up-stale", &f.root, std::chrono::minutes(61), false},
+            {"up-stale-other-org", &other, std::chrono::minutes(600), false},
+            {"up-running", &f.root, std::chrono::minutes(59), false},
+            {"up-done-long-ago", &f.root, std::chrono::minutes(6000), true},
+        };
+        {
+            auto tx = f.d.tdb.db->begin(storage::TxMode::kWrite);
+            REQUIRE(tx.has_value());
+            for (auto const& m : made) {
+                storage::repos::UploadRecord u;
+                u.id = m.id;
+                u.org_id = m.owner->org_id;
+                u.owner_id = m.owner->principal_id;
+                u.file_name = std::string(m.id) + ".csv";
+                u.content_type = "text/csv; charset=utf-8";
+                u.size = 3;
+                u.created_at = at(m.age);
+                u.complete = m.complete;
+                REQUIRE(storage::repos::insert_upload(**tx, u).has_value());
+                REQUIRE(storage::repos::insert_upload_chunk(**tx, u.id, 0, "a,b").has_value());
+            }
+            REQUIRE((*tx)->commit().has_value());
+        }
+
+        auto swept = f.auths.sweep_stale_uploads(now);
+        REQUIRE_MESSAGE(swept.has_value(), swept.error().message);
+        CHECK(*swept == 2);
+        auto left = f.d.count(
+            "SELECT COUNT(*) FROM uploads WHERE id IN ('up-running', 'up-done-long-ago')", {}
+        );
+        CHECK(left == 2);
+        CHECK(f.d.count("SELECT COUNT(*) FROM uploads", {}) == 2);
+        CHECK(f.d.count("SELECT COUNT(*) FROM upload_chunks", {}) == 2);
+        // A second sweep finds nothing; an hour later the running one is stale too.
+        CHECK(*f.auths.sweep_stale_uploads(now) == 0);
+        CHECK(*f.auths.sweep_stale_uploads(now + std::chrono::minutes(2)) == 1);
     }
 }
