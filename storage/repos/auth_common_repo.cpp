@@ -1,6 +1,8 @@
 // Id-list helpers of the auth repositories (see auth_common_repo.hpp).
 #include "storage/repos/auth_common_repo.hpp"
 
+#include "storage/repos/rows.hpp"
+
 namespace signoff::storage::repos::detail {
 
 std::size_t padded_size(std::size_t n) {
@@ -14,17 +16,10 @@ std::size_t padded_size(std::size_t n) {
 
 std::string with_id_list(std::string_view sql, std::size_t first, std::size_t count) {
     constexpr std::string_view kMarker = "@IDS@";
-    std::string list;
-    for (std::size_t i = 0; i < count; ++i) {
-        if (i > 0) {
-            list += ", ";
-        }
-        list += "$" + std::to_string(first + i);
-    }
     std::string out{sql};
     auto at = out.find(kMarker);
     if (at != std::string::npos) {
-        out.replace(at, kMarker.size(), list);
+        out.replace(at, kMarker.size(), placeholder_list(first, count));
     }
     return out;
 }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <type_traits>
 
 #include "storage/db.hpp"
@@ -32,6 +33,15 @@ inline DbResult<std::int64_t> count_of(DbResult<Rows> rows) {
         return rows.error();
     }
     return rows->empty() ? std::int64_t{0} : rows->front().integer(0);
+}
+
+/// "$first, $first+1, …" for `count` parameters: the inside of an IN list.
+inline std::string placeholder_list(std::size_t first, std::size_t count) {
+    std::string out;
+    for (std::size_t i = 0; i < count; ++i) {
+        out += (i == 0 ? "$" : ", $") + std::to_string(first + i);
+    }
+    return out;
 }
 
 /// A write whose row count nobody needs, as a plain status.

@@ -43,15 +43,6 @@ std::string select_where(std::string_view where) {
            std::string(where);
 }
 
-/// "$n, $n+1, …" for `count` parameters starting at `first`.
-std::string placeholders(std::size_t first, std::size_t count) {
-    std::string out;
-    for (std::size_t i = 0; i < count; ++i) {
-        out += (i == 0 ? "$" : ", $") + std::to_string(first + i);
-    }
-    return out;
-}
-
 /// The WHERE clause of a filtered listing and its parameters ($1 is the org).
 std::string filter_clause(std::string const& org_id, TemplateFilter const& f, Params& params) {
     params = {org_id};
@@ -71,11 +62,11 @@ std::string filter_clause(std::string const& org_id, TemplateFilter const& f, Pa
     // An IN () list may not be empty: a visibility with nothing shows nothing.
     std::string any = "1 = 0";
     if (!v.space_ids.empty()) {
-        any += " OR space_id IN (" + placeholders(params.size() + 1, v.space_ids.size()) + ")";
+        any += " OR space_id IN (" + placeholder_list(params.size() + 1, v.space_ids.size()) + ")";
         params.insert(params.end(), v.space_ids.begin(), v.space_ids.end());
     }
     if (!v.names.empty()) {
-        any += " OR name_lower IN (" + placeholders(params.size() + 1, v.names.size()) + ")";
+        any += " OR name_lower IN (" + placeholder_list(params.size() + 1, v.names.size()) + ")";
         params.insert(params.end(), v.names.begin(), v.names.end());
     }
     return where + " AND (" + any + ")";

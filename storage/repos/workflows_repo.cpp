@@ -41,15 +41,6 @@ std::string select_where(std::string_view where) {
     return "SELECT " + std::string(kColumns) + " FROM workflows WHERE " + std::string(where);
 }
 
-/// "$n, $n+1, …" for `count` parameters starting at `first`.
-std::string placeholders(std::size_t first, std::size_t count) {
-    std::string out;
-    for (std::size_t i = 0; i < count; ++i) {
-        out += (i == 0 ? "$" : ", $") + std::to_string(first + i);
-    }
-    return out;
-}
-
 std::string next_param(Params& params, Value v) {
     params.push_back(std::move(v));
     return "$" + std::to_string(params.size());
@@ -75,12 +66,12 @@ std::string filter_clause(std::string const& org_id, WorkflowFilter const& f, Pa
     // An IN () list may not be empty: a visibility with nothing shows nothing.
     std::string any = "1 = 0";
     if (!v.space_ids.empty()) {
-        any += " OR space_id IN (" + placeholders(params.size() + 1, v.space_ids.size()) + ")";
+        any += " OR space_id IN (" + placeholder_list(params.size() + 1, v.space_ids.size()) + ")";
         params.insert(params.end(), v.space_ids.begin(), v.space_ids.end());
     }
     if (!v.template_names.empty()) {
         any += " OR template_name_lower IN (" +
-               placeholders(params.size() + 1, v.template_names.size()) + ")";
+               placeholder_list(params.size() + 1, v.template_names.size()) + ")";
         params.insert(params.end(), v.template_names.begin(), v.template_names.end());
     }
     if (v.creator_type && v.creator_id) {
@@ -287,7 +278,7 @@ DbResult<std::vector<MembershipRow>> list_memberships_of(
     std::string const sql =
         "SELECT group_id, entity_type, entity_id FROM group_members WHERE org_id = $1 AND "
         "group_id IN (" +
-        placeholders(2, group_ids.size()) + ")";
+        placeholder_list(2, group_ids.size()) + ")";
     return all_rows<MembershipRow>(tx.query(sql, params), [](Row const& r) {
         return MembershipRow{r.text(0), r.text(1), r.text(2)};
     });
