@@ -19,6 +19,15 @@ namespace signoff::server::approvals::detail {
 /// 8-4-4-4-12 hexadecimal digits (any version), either case.
 bool is_uuid(std::string_view s);
 
+/// ASCII letters, and ASCII letters or digits: the name rules' character classes
+/// (the C library's versions follow the locale).
+constexpr bool is_alpha(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+constexpr bool is_alnum(char c) {
+    return is_alpha(c) || (c >= '0' && c <= '9');
+}
+
 struct Window {
     std::int64_t page{1};
     std::int64_t limit{20};

@@ -46,10 +46,6 @@ Group to_group(repos::GroupSummary const& s) {
     };
 }
 
-bool is_alpha(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 /// Letters, digits and dashes; starts with a letter, does not end with a dash;
 /// never a UUID, so that lookups by id or name stay unambiguous.
 core::Status check_name(std::string const& name) {
@@ -57,9 +53,9 @@ core::Status check_name(std::string const& name) {
         return Error::invalid_field("name", "must be 1-255 characters");
     }
     bool const charset = std::all_of(name.begin(), name.end(), [](char c) {
-        return is_alpha(c) || (c >= '0' && c <= '9') || c == '-';
+        return detail::is_alnum(c) || c == '-';
     });
-    if (!charset || !is_alpha(name.front()) || name.back() == '-') {
+    if (!charset || !detail::is_alpha(name.front()) || name.back() == '-') {
         return Error::invalid_field(
             "name",
             "letters, digits and dashes only, starting with a letter and not ending with a dash"

@@ -40,8 +40,7 @@ core::Status check_name(std::string const& name) {
         return Error::invalid_field("name", "must be 1-255 characters");
     }
     bool const charset = std::all_of(name.begin(), name.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == ' ' || c == '_' || c == '-';
+        return detail::is_alnum(c) || c == ' ' || c == '_' || c == '-';
     });
     if (!charset || name.front() == ' ' || name.back() == ' ') {
         return Error::invalid_field(

@@ -38,10 +38,6 @@ constexpr std::size_t kMaxDescription = 2048;
 constexpr std::size_t kMaxMetadata = 16384;
 constexpr std::int64_t kMaxExpiresInHours = 8760;
 
-bool is_alnum(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
 /// 3–255 characters: letters and digits at both ends; letters, digits, '_',
 /// '-' and spaces between. Never a UUID (lookups take an id or a name).
 core::Status check_name(std::string const& name) {
@@ -49,9 +45,9 @@ core::Status check_name(std::string const& name) {
         return Error::invalid_field("name", "must be 3-255 characters");
     }
     bool const middle = std::all_of(name.begin(), name.end(), [](char c) {
-        return is_alnum(c) || c == '_' || c == '-' || c == ' ';
+        return detail::is_alnum(c) || c == '_' || c == '-' || c == ' ';
     });
-    if (!middle || !is_alnum(name.front()) || !is_alnum(name.back())) {
+    if (!middle || !detail::is_alnum(name.front()) || !detail::is_alnum(name.back())) {
         return Error::invalid_field(
             "name",
             "letters, digits, '_', '-' and spaces only, starting and ending with a letter or digit"
