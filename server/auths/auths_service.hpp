@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/auths/search_cache.hpp"
 #include "server/core/actor.hpp"
 #include "server/core/clock.hpp"
 #include "server/core/error.hpp"
@@ -451,6 +452,8 @@ private:
     std::mutex options_mu_;
     std::map<std::pair<std::string, std::string>, CachedOptions> options_;
     std::uint64_t options_generation_{0};  // bumped by every drop
+    // Per-org in-memory search indexes (search_cache.hpp).
+    SearchCache search_cache_;
 };
 
 }  // namespace signoff::server::auths

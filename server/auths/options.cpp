@@ -171,7 +171,11 @@ Result<RefreshOutcome> AuthsService::refresh(core::Actor const& actor) {
     if (!rebuilt) {
         return rebuilt.error();
     }
-    return RefreshOutcome{{kSearchView}, drop_org_options(actor.org_id)};
+    auto tags = drop_org_options(actor.org_id);
+    if (search_cache_.drop(actor.org_id)) {
+        tags.push_back("auths:search:" + actor.org_id);
+    }
+    return RefreshOutcome{{kSearchView}, std::move(tags)};
 }
 
 }  // namespace signoff::server::auths

@@ -1,9 +1,11 @@
 // The two reads of the auth domain: `get` (an auth or one of the caller's
 // drafts as the form shows it: sections of selected parts and options,
 // whether the caller may edit and why not) and `search` (text and department
-// filter over the auth_search view, department facets, paging). A search is
-// one scan for page, total and facets (see auths_repo.hpp) plus three reads
-// for the page's auths, links and departments, whatever the page size.
+// filter over the org's in-memory search index, department facets, paging).
+// A search is one read of the org's search generation (plus the rows changed
+// since the index's), a scan of the index for page, total and facet counts,
+// one read of department names, and three reads for the page's auths, links
+// and departments, whatever the page size.
 #include <algorithm>
 
 #include "server/auths/access.hpp"
@@ -14,6 +16,7 @@
 #include "server/identity/authorize.hpp"
 #include "server/identity/roles.hpp"
 #include "storage/repos/auth_drafts_repo.hpp"
+#include "storage/repos/auth_parts_repo.hpp"
 #include "storage/repos/auths_repo.hpp"
 
 namespace signoff::server::auths {
@@ -33,8 +36,8 @@ std::string actor_name_of(core::Actor const& actor) {
     return actor.display_name.empty() ? actor.email : actor.display_name;
 }
 
-/// The search text as a LIKE pattern over the lowercase documents.
-std::optional<std::string> pattern_of(std::optional<std::string> const& text) {
+/// The trimmed text folded like the documents; none when blank.
+std::optional<std::string> folded(std::optional<std::string> const& text) {
     if (!text) {
         return std::nullopt;
     }
@@ -42,7 +45,7 @@ std::optional<std::string> pattern_of(std::optional<std::string> const& text) {
     if (t.empty()) {
         return std::nullopt;
     }
-    return repos::like_contains(repos::search_lower(t));
+    return repos::search_lower(t);
 }
 
 /// What `get` learns inside its transaction, before sections are added.
@@ -212,32 +215,46 @@ Result<SearchResult> AuthsService::search(core::Actor const& actor, SearchQuery 
     if (auto ok = check_search(query); !ok) {
         return ok.error();
     }
-    repos::SearchFilter filter{pattern_of(query.search), query.filter_department_ids};
-    auto name_pattern = pattern_of(query.department_search);
+    IndexQuery iq{
+        folded(query.search), query.filter_department_ids, query.page_offset, query.page_size};
+    auto name_text = folded(query.department_search);
+    std::optional<std::string> name_pattern;
+    if (name_text) {
+        name_pattern = repos::like_contains(*name_text);
+    }
     return core::run_tx(db_, TxMode::kRead, [&](Tx& tx) -> Result<SearchResult> {
-        auto found = core::from_db(repos::search_auths(
-            tx, actor.org_id, filter, query.page_size, query.page_offset, name_pattern, kMaxOptions
-        ));
-        if (!found) {
-            return found.error();
+        auto index = search_cache_.current(tx, actor.org_id);
+        if (!index) {
+            return index.error();
         }
-        auto views = core::from_db(repos::find_auths(tx, actor.org_id, found->ids));
+        IndexAnswer found = (*index)->query(iq);
+        auto departments =
+            core::from_db(repos::list_departments(tx, actor.org_id, name_pattern, kMaxOptions, 0));
+        if (!departments) {
+            return departments.error();
+        }
+        auto views = core::from_db(repos::find_auths(tx, actor.org_id, found.ids));
         if (!views) {
             return views.error();
         }
-        auto summaries = detail::summaries_of(tx, actor.org_id, in_order(*views, found->ids));
+        auto summaries = detail::summaries_of(tx, actor.org_id, in_order(*views, found.ids));
         if (!summaries) {
             return summaries.error();
         }
         SearchResult out;
         out.actor_name = actor_name_of(actor);
-        out.total_count = found->total;
+        out.total_count = found.total;
         out.auths = std::move(*summaries);
-        for (auto const& f : found->facets) {
-            bool selected =
-                std::find(filter.department_ids.begin(), filter.department_ids.end(), f.id) !=
-                filter.department_ids.end();
-            out.department_filter.push_back(Facet{f.id, f.name, f.count, selected});
+        for (auto const& d : *departments) {
+            auto const& chosen = iq.department_ids;
+            bool selected = std::find(chosen.begin(), chosen.end(), d.id) != chosen.end();
+            auto count = found.department_counts.find(d.id);
+            out.department_filter.push_back(Facet{
+                d.id,
+                d.name,
+                count == found.department_counts.end() ? 0 : count->second,
+                selected,
+            });
         }
         return out;
     });

@@ -51,6 +51,44 @@ OwnedDepartment owned_department_from(Row const& r) {
 
 /// Runs `sql` (with an @IDS@ marker) with `head` parameters then the padded ids.
 
+// ---- search generations (0011_search_generations.sql) ----
+
+constexpr std::string_view kNextSearchGen =
+    "INSERT INTO auth_search_state (org_id, gen, reload_below) VALUES ($1, 1, 0) "
+    "ON CONFLICT (org_id) DO UPDATE SET gen = auth_search_state.gen + 1 RETURNING gen";
+
+/// The org's next search generation; the row lock it takes orders the
+/// generations of concurrent writers like their commits.
+DbResult<std::int64_t> next_search_gen(Tx& tx, std::string const& org_id) {
+    auto rows = tx.query(kNextSearchGen, {org_id});
+    if (!rows) {
+        return rows.error();
+    }
+    return rows->front().integer(0);
+}
+
+constexpr std::string_view kDeleteSearchRow =
+    "DELETE FROM auth_search WHERE org_id = $1 AND auth_id = $2";
+constexpr std::string_view kRecordSearchDeletion =
+    "INSERT INTO auth_search_deletions (org_id, gen, auth_id) VALUES ($1, $2, $3)";
+
+/// Deletes the auth's search row and records the deletion for the indexes
+/// that still hold it.
+DbStatus delete_search_row(Tx& tx, std::string const& org_id, std::string const& auth_id) {
+    auto deleted = tx.exec(kDeleteSearchRow, {org_id, auth_id});
+    if (!deleted) {
+        return deleted.error();
+    }
+    if (*deleted == 0) {
+        return {};
+    }
+    auto gen = next_search_gen(tx, org_id);
+    if (!gen) {
+        return gen.error();
+    }
+    return as_status(tx.exec(kRecordSearchDeletion, {org_id, *gen, auth_id}));
+}
+
 }  // namespace
 
 // ---- auths -------------------------------------------------------------------
@@ -120,7 +158,6 @@ constexpr std::string_view kDeleteAuthChildren[] = {
     "DELETE FROM auth_drafts WHERE org_id = $1 AND auth_id = $2",
     "DELETE FROM auth_part_links WHERE org_id = $1 AND auth_id = $2",
     "DELETE FROM auth_departments WHERE org_id = $1 AND auth_id = $2",
-    "DELETE FROM auth_search WHERE org_id = $1 AND auth_id = $2",
 };
 constexpr std::string_view kDeleteAuth = "DELETE FROM auths WHERE org_id = $1 AND id = $2";
 
@@ -129,6 +166,9 @@ DbResult<std::int64_t> delete_auth(Tx& tx, std::string const& org_id, std::strin
         if (auto d = tx.exec(sql, {org_id, id}); !d) {
             return d.error();
         }
+    }
+    if (auto st = delete_search_row(tx, org_id, id); !st) {
+        return st.error();
     }
     return tx.exec(kDeleteAuth, {org_id, id});
 }
@@ -244,13 +284,6 @@ std::string search_document(
 
 namespace {
 
-struct SearchRow {
-    std::string auth_id;
-    std::string sort_name;
-    std::string document;
-    std::string departments;
-};
-
 SearchRow search_row_of(
     AuthView const& a,
     std::vector<LinkView> const& links,
@@ -281,11 +314,11 @@ SearchRow search_row_of(
 /// the last one) are skipped.
 std::string insert_search_rows_sql(std::size_t rows) {
     std::string sql =
-        "INSERT INTO auth_search (auth_id, org_id, sort_name, document, departments) VALUES ";
+        "INSERT INTO auth_search (auth_id, org_id, sort_name, document, departments, gen) VALUES ";
     for (std::size_t i = 0; i < rows; ++i) {
         sql += i > 0 ? ", (" : "(";
-        for (std::size_t c = 1; c <= 5; ++c) {
-            sql += (c > 1 ? ", $" : "$") + std::to_string(i * 5 + c);
+        for (std::size_t c = 1; c <= 6; ++c) {
+            sql += (c > 1 ? ", $" : "$") + std::to_string(i * 6 + c);
         }
         sql += ")";
     }
@@ -293,15 +326,21 @@ std::string insert_search_rows_sql(std::size_t rows) {
 }
 
 DbStatus insert_search_rows(
-    Tx& tx, std::string const& org_id, std::vector<SearchRow> const& rows, std::size_t from
+    Tx& tx,
+    std::string const& org_id,
+    std::int64_t gen,
+    std::vector<SearchRow> const& rows,
+    std::size_t from
 ) {
     std::size_t n = std::min(kInsertRowsPerStatement, rows.size() - from);
     std::size_t padded = detail::padded_size(n);
     Params params;
-    params.reserve(padded * 5);
+    params.reserve(padded * 6);
     for (std::size_t i = 0; i < padded; ++i) {
         auto const& r = rows[from + std::min(i, n - 1)];
-        params.insert(params.end(), {r.auth_id, org_id, r.sort_name, r.document, r.departments});
+        params.insert(
+            params.end(), {r.auth_id, org_id, r.sort_name, r.document, r.departments, gen}
+        );
     }
     return as_status(tx.exec(insert_search_rows_sql(padded), params));
 }
@@ -350,12 +389,10 @@ std::string departments_key(std::vector<std::string> ids) {
 }
 
 constexpr std::string_view kUpsertSearchRow =
-    "INSERT INTO auth_search (auth_id, org_id, sort_name, document, departments) "
-    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (auth_id) DO UPDATE SET "
+    "INSERT INTO auth_search (auth_id, org_id, sort_name, document, departments, gen) "
+    "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (auth_id) DO UPDATE SET "
     "sort_name = excluded.sort_name, document = excluded.document, "
-    "departments = excluded.departments";
-constexpr std::string_view kDeleteSearchRow =
-    "DELETE FROM auth_search WHERE org_id = $1 AND auth_id = $2";
+    "departments = excluded.departments, gen = excluded.gen";
 
 DbStatus refresh_search_row(Tx& tx, std::string const& org_id, std::string const& auth_id) {
     auto auth = find_auth(tx, org_id, auth_id);
@@ -363,19 +400,26 @@ DbStatus refresh_search_row(Tx& tx, std::string const& org_id, std::string const
         return auth.error();
     }
     if (!*auth) {
-        return as_status(tx.exec(kDeleteSearchRow, {org_id, auth_id}));
+        return delete_search_row(tx, org_id, auth_id);
     }
     auto rows = search_rows_of(tx, org_id, {**auth});
     if (!rows) {
         return rows.error();
     }
+    auto gen = next_search_gen(tx, org_id);
+    if (!gen) {
+        return gen.error();
+    }
     SearchRow const& row = rows->front();
     return as_status(tx.exec(
-        kUpsertSearchRow, {row.auth_id, org_id, row.sort_name, row.document, row.departments}
+        kUpsertSearchRow, {row.auth_id, org_id, row.sort_name, row.document, row.departments, *gen}
     ));
 }
 
 constexpr std::string_view kDeleteOrgSearchRows = "DELETE FROM auth_search WHERE org_id = $1";
+constexpr std::string_view kForgetDeletions = "DELETE FROM auth_search_deletions WHERE org_id = $1";
+constexpr std::string_view kReloadBelow =
+    "UPDATE auth_search_state SET reload_below = $2 WHERE org_id = $1";
 constexpr std::string_view kSelectAuthsAfter =
     "SELECT a.id, a.org_id, a.name_part_id, a.description_part_id, a.flag_part_id, a.group_id, "
     "a.created_by, a.created_at, a.updated_at, a.version, a.via_mcp, n.value, d.value, f.value "
@@ -385,8 +429,18 @@ constexpr std::string_view kSelectAuthsAfter =
     "WHERE a.org_id = $1 AND a.id > $2 ORDER BY a.id LIMIT $3";
 
 DbResult<std::int64_t> rebuild_search_rows(Tx& tx, std::string const& org_id) {
-    if (auto d = tx.exec(kDeleteOrgSearchRows, {org_id}); !d) {
-        return d.error();
+    auto gen = next_search_gen(tx, org_id);
+    if (!gen) {
+        return gen.error();
+    }
+    for (auto sql : {kDeleteOrgSearchRows, kForgetDeletions, kReloadBelow}) {
+        Params params{org_id};
+        if (sql == kReloadBelow) {
+            params.emplace_back(*gen);
+        }
+        if (auto d = tx.exec(sql, params); !d) {
+            return d.error();
+        }
     }
     std::int64_t written = 0;
     std::string after;
@@ -405,7 +459,7 @@ DbResult<std::int64_t> rebuild_search_rows(Tx& tx, std::string const& org_id) {
             return rows.error();
         }
         for (std::size_t from = 0; from < rows->size(); from += kInsertRowsPerStatement) {
-            if (auto st = insert_search_rows(tx, org_id, *rows, from); !st) {
+            if (auto st = insert_search_rows(tx, org_id, *gen, *rows, from); !st) {
                 return st.error();
             }
         }
@@ -414,201 +468,44 @@ DbResult<std::int64_t> rebuild_search_rows(Tx& tx, std::string const& org_id) {
     }
 }
 
-// ---- search ----------------------------------------------------------------------
+// ---- search generations ------------------------------------------------------------
 
-namespace {
+constexpr std::string_view kSelectSearchGeneration =
+    "SELECT gen, reload_below FROM auth_search_state WHERE org_id = $1";
 
-/// `(<alias>.departments LIKE $first OR …)` over `count` patterns, or a true
-/// condition without a department filter.
-std::string department_condition(std::string_view alias, std::size_t first, std::size_t count) {
-    if (count == 0) {
-        return "1 = 1";
-    }
-    std::string sql = "(";
-    for (std::size_t i = 0; i < count; ++i) {
-        sql += i > 0 ? " OR " : "";
-        sql +=
-            std::string{alias} + ".departments LIKE $" + std::to_string(first + i) + " ESCAPE '\\'";
-    }
-    return sql + ")";
-}
-
-/// The department filter's patterns (padded like id lists); answers how many.
-std::size_t append_department_patterns(Params& params, std::vector<std::string> const& ids) {
-    if (ids.empty()) {
-        return 0;
-    }
-    std::vector<std::string> patterns;
-    for (auto const& id : ids) {
-        patterns.push_back(like_contains("," + id + ","));
-    }
-    detail::append_padded(params, patterns);
-    return detail::padded_size(ids.size());
-}
-
-std::string replace_all(std::string sql, std::string_view marker, std::string const& with) {
-    for (auto at = sql.find(marker); at != std::string::npos; at = sql.find(marker, at)) {
-        sql.replace(at, marker.size(), with);
-        at += with.size();
-    }
-    return sql;
-}
-
-/// Adds each department of a group key (",id1,id2,") to `counts`.
-void count_key(
-    std::string const& key, std::int64_t n, std::unordered_map<std::string, std::int64_t>& counts
-) {
-    std::size_t start = 1;
-    for (auto comma = key.find(',', start); comma != std::string::npos;
-         comma = key.find(',', start)) {
-        if (comma > start) {
-            counts[key.substr(start, comma - start)] += n;
-        }
-        start = comma + 1;
-    }
-}
-
-// With a text: one scan materialises the matches (m); the total and the page
-// apply the department filter to m, the facet groups do not. The page's rows
-// are numbered after the LIMIT (at most 100 of them) so their order survives
-// the UNION ALL.
-constexpr std::string_view kSearchMatching =
-    "WITH m AS MATERIALIZED (SELECT s.auth_id, s.sort_name, s.departments FROM auth_search s "
-    "WHERE s.org_id = $1 AND s.document LIKE $2 ESCAPE '\\') "
-    "SELECT 0, CAST(NULL AS TEXT), COUNT(*) FROM m WHERE @DEPTS@ "
-    "UNION ALL "
-    "SELECT 1, p.auth_id, ROW_NUMBER() OVER (ORDER BY p.sort_name, p.auth_id) FROM "
-    "(SELECT m.auth_id, m.sort_name FROM m WHERE @DEPTS@ ORDER BY m.sort_name, m.auth_id "
-    "LIMIT $3 OFFSET $4) p "
-    "UNION ALL "
-    "SELECT 2, m.departments, COUNT(*) FROM m GROUP BY m.departments";
-
-DbResult<SearchPage> search_matching(
-    Tx& tx,
-    std::string const& org_id,
-    SearchFilter const& f,
-    std::int64_t limit,
-    std::int64_t offset,
-    std::unordered_map<std::string, std::int64_t>& counts
-) {
-    Params params{org_id, *f.pattern, limit, offset};
-    std::size_t n = append_department_patterns(params, f.department_ids);
-    std::string sql =
-        replace_all(std::string{kSearchMatching}, "@DEPTS@", department_condition("m", 5, n));
-    auto rows = tx.query(sql, params);
+DbResult<SearchGeneration> search_generation(Tx& tx, std::string const& org_id) {
+    auto rows = tx.query(kSelectSearchGeneration, {org_id});
     if (!rows) {
         return rows.error();
     }
-    SearchPage out;
-    std::vector<std::pair<std::int64_t, std::string>> page;
-    for (auto const& r : *rows) {
-        switch (r.integer(0)) {
-            case 0:
-                out.total = r.integer(2);
-                break;
-            case 1:
-                page.emplace_back(r.integer(2), r.text(1));
-                break;
-            default:
-                count_key(r.text(1), r.integer(2), counts);
-        }
+    if (rows->empty()) {
+        return SearchGeneration{};
     }
-    std::sort(page.begin(), page.end());
-    for (auto& [position, id] : page) {
-        out.ids.push_back(std::move(id));
-    }
-    return out;
+    return SearchGeneration{rows->front().integer(0), rows->front().integer(1)};
 }
 
-constexpr std::string_view kCountAll =
-    "SELECT COUNT(*) FROM auth_search s WHERE s.org_id = $1 AND @DEPTS@";
-constexpr std::string_view kPageAll =
-    "SELECT s.auth_id FROM auth_search s WHERE s.org_id = $1 AND @DEPTS@ "
-    "ORDER BY s.sort_name, s.auth_id LIMIT $2 OFFSET $3";
+constexpr std::string_view kSelectSearchRowsAfter =
+    "SELECT auth_id, sort_name, document, departments FROM auth_search "
+    "WHERE org_id = $1 AND gen > $2";
 
-DbResult<SearchPage> search_all(
-    Tx& tx,
-    std::string const& org_id,
-    SearchFilter const& f,
-    std::int64_t limit,
-    std::int64_t offset
+DbResult<std::vector<SearchRow>> search_rows_after(
+    Tx& tx, std::string const& org_id, std::int64_t after
 ) {
-    SearchPage out;
-    Params count_params{org_id};
-    std::size_t n = append_department_patterns(count_params, f.department_ids);
-    auto total = count_of(tx.query(
-        replace_all(std::string{kCountAll}, "@DEPTS@", department_condition("s", 2, n)),
-        count_params
-    ));
-    if (!total) {
-        return total.error();
-    }
-    out.total = *total;
-    Params page_params{org_id, limit, offset};
-    append_department_patterns(page_params, f.department_ids);
-    auto ids = detail::all_rows(
-        tx.query(
-            replace_all(std::string{kPageAll}, "@DEPTS@", department_condition("s", 4, n)),
-            page_params
-        ),
+    return detail::all_rows(tx.query(kSelectSearchRowsAfter, {org_id, after}), [](Row const& r) {
+        return SearchRow{r.text(0), r.text(1), r.text(2), r.text(3)};
+    });
+}
+
+constexpr std::string_view kSelectSearchDeletionsAfter =
+    "SELECT auth_id FROM auth_search_deletions WHERE org_id = $1 AND gen > $2";
+
+DbResult<std::vector<std::string>> search_deletions_after(
+    Tx& tx, std::string const& org_id, std::int64_t after
+) {
+    return detail::all_rows(
+        tx.query(kSelectSearchDeletionsAfter, {org_id, after}),
         [](Row const& r) { return r.text(0); }
     );
-    if (!ids) {
-        return ids.error();
-    }
-    out.ids = std::move(*ids);
-    return out;
-}
-
-// Without a text, a department's count is its number of auth links, read
-// from the (department_id, org_id, auth_id) index per listed department.
-constexpr std::string_view kFacetsAll =
-    "SELECT d.id, d.name, (SELECT COUNT(*) FROM auth_departments ad "
-    "WHERE ad.department_id = d.id AND ad.org_id = d.org_id) FROM departments d "
-    "WHERE d.org_id = $1 AND (CAST($2 AS TEXT) IS NULL OR d.name_lower LIKE $2 ESCAPE '\\') "
-    "ORDER BY d.name_lower, d.id LIMIT $3";
-
-}  // namespace
-
-DbResult<SearchPage> search_auths(
-    Tx& tx,
-    std::string const& org_id,
-    SearchFilter const& filter,
-    std::int64_t limit,
-    std::int64_t offset,
-    std::optional<std::string> const& facet_pattern,
-    std::int64_t facet_limit
-) {
-    if (!filter.pattern) {
-        auto out = search_all(tx, org_id, filter, limit, offset);
-        if (!out) {
-            return out.error();
-        }
-        auto facets = detail::all_rows(
-            tx.query(kFacetsAll, {org_id, opt_text(facet_pattern), facet_limit}),
-            [](Row const& r) {
-                return FacetRow{r.text(0), r.text(1), r.integer(2)};
-            }
-        );
-        if (!facets) {
-            return facets.error();
-        }
-        out->facets = std::move(*facets);
-        return out;
-    }
-    std::unordered_map<std::string, std::int64_t> counts;
-    auto out = search_matching(tx, org_id, filter, limit, offset, counts);
-    if (!out) {
-        return out.error();
-    }
-    auto departments = list_departments(tx, org_id, facet_pattern, facet_limit, 0);
-    if (!departments) {
-        return departments.error();
-    }
-    for (auto const& d : *departments) {
-        out->facets.push_back(FacetRow{d.id, d.name, counts[d.id]});
-    }
-    return out;
 }
 
 constexpr std::string_view kSelectAuthsByIds =

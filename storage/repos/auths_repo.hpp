@@ -101,47 +101,40 @@ std::string search_document(
     std::vector<std::string> const& protocols
 );
 
-/// Rewrites the auth's auth_search row from its stored content.
+/// Rewrites the auth's auth_search row from its stored content (deletes it,
+/// recording the deletion, when the auth is gone), at the org's next search
+/// generation.
 DbStatus refresh_search_row(Tx& tx, std::string const& org_id, std::string const& auth_id);
 /// Deletes and rewrites every auth_search row of the org, in batches. Answers
 /// the number of rows written.
 DbResult<std::int64_t> rebuild_search_rows(Tx& tx, std::string const& org_id);
 
-struct SearchFilter {
-    /// LIKE pattern over the document (like_contains of the lowercase text).
-    std::optional<std::string> pattern;
-    /// Auths in any of these departments; empty: no department filter.
-    std::vector<std::string> department_ids;
+/// One auth_search row.
+struct SearchRow {
+    std::string auth_id;
+    std::string sort_name;
+    std::string document;
+    std::string departments;  // departments_key()
 };
 
-/// A department with the number of auths whose document matches the text.
-struct FacetRow {
-    std::string id;
-    std::string name;
-    std::int64_t count{0};
+/// The org's search generation: every write of one of its search rows (or a
+/// deletion) takes the next one in its transaction. An in-memory index built
+/// at generation g catches up by reading the rows and deletions after g,
+/// unless g < reload_below (a full rebuild happened since): then it reloads.
+struct SearchGeneration {
+    std::int64_t gen{0};
+    std::int64_t reload_below{0};
 };
 
-struct SearchPage {
-    std::int64_t total{0};         // auths matching the text and the department filter
-    std::vector<std::string> ids;  // the page: ordered by sort_name, then id
-    std::vector<FacetRow> facets;  // see search_auths
-};
-
-/// One search of the org's auth_search rows: the page of ids, the total,
-/// and the facets: the departments whose lowercase name matches
-/// `facet_pattern` (all when absent), ordered by name, at most `facet_limit`,
-/// each with its number of auths matching the text (the department filter
-/// does not narrow facets). With a text, one scan yields page, total and facet
-/// counts (one statement over a materialised match set), plus one read of
-/// department names; without one, three index-driven statements.
-DbResult<SearchPage> search_auths(
-    Tx& tx,
-    std::string const& org_id,
-    SearchFilter const& filter,
-    std::int64_t limit,
-    std::int64_t offset,
-    std::optional<std::string> const& facet_pattern,
-    std::int64_t facet_limit
+DbResult<SearchGeneration> search_generation(Tx& tx, std::string const& org_id);
+/// The org's search rows written after generation `after` (every row for -1),
+/// in no particular order.
+DbResult<std::vector<SearchRow>> search_rows_after(
+    Tx& tx, std::string const& org_id, std::int64_t after
+);
+/// The auths whose search rows were deleted after generation `after`.
+DbResult<std::vector<std::string>> search_deletions_after(
+    Tx& tx, std::string const& org_id, std::int64_t after
 );
 
 /// The org's auths with these ids, in no particular order. One query.

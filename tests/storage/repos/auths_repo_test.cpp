@@ -152,7 +152,7 @@ TEST_SUITE("storage/repos/auths_repo") {
     }
 
     TEST_CASE_TEMPLATE(
-        "auths: version-checked update, ordered links, search rows, facets and rebuild",
+        "auths: version-checked update, ordered links, search rows, generations and rebuild",
         T,
         SqliteBackend,
         PostgresBackend
@@ -196,39 +196,16 @@ TEST_SUITE("storage/repos/auths_repo") {
         REQUIRE(depts.size() == 2);
         CHECK(depts[0].department.name == "Eng");
 
-        auto search = [&](SearchFilter const& f, std::int64_t limit, std::int64_t offset) {
-            auto page = search_auths(*rtx, org, f, limit, offset, {}, 10);
-            REQUIRE_MESSAGE(page.has_value(), page.error().message);
-            return *page;
-        };
-        auto everything = search({}, 10, 0);
-        CHECK(everything.ids == std::vector<std::string>{"a2", "a1"});
-        CHECK(everything.total == 2);
-        REQUIRE(everything.facets.size() == 2);
-        CHECK(everything.facets[0].name == "Eng");
-        CHECK(everything.facets[0].count == 2);
-        CHECK(everything.facets[1].count == 1);
-        auto saml_page = search({like_contains("saml"), {}}, 10, 0);
-        CHECK(saml_page.ids == std::vector<std::string>{"a1"});
-        CHECK(saml_page.total == 1);
-        REQUIRE(saml_page.facets.size() == 2);
-        CHECK(saml_page.facets[0].count == 1);  // the facets count text matches
-        CHECK(saml_page.facets[1].count == 1);
-        auto in_sales = search({{}, {"d1", "nope"}}, 10, 0);
-        CHECK(in_sales.ids == std::vector<std::string>{"a1"});
-        CHECK(in_sales.total == 1);
-        CHECK(in_sales.facets[0].count == 2);  // the department filter does not narrow facets
-        auto text_in_eng = search({like_contains("a"), {"d2"}}, 10, 0);
-        CHECK(text_in_eng.ids == std::vector<std::string>{"a2", "a1"});
-        CHECK(text_in_eng.total == 2);
-        auto text_in_sales = search({like_contains("login"), {"d1"}}, 1, 0);
-        CHECK(text_in_sales.ids == std::vector<std::string>{"a1"});
-        CHECK(search({}, 1, 1).ids == std::vector<std::string>{"a1"});
-        CHECK(search({like_contains("o"), {}}, 1, 1).ids == std::vector<std::string>{"a1"});
-        CHECK(search({like_contains("nothing"), {}}, 10, 0).total == 0);
-        auto narrowed = search_auths(*rtx, org, {}, 10, 0, like_contains("en"), 10).value();
-        REQUIRE(narrowed.facets.size() == 1);
-        CHECK(narrowed.facets[0].count == 2);
+        auto gen = search_generation(*rtx, org).value();
+        CHECK(gen.gen == 2);  // one per search row written
+        CHECK(gen.reload_below == 0);
+        CHECK(search_rows_after(*rtx, org, -1).value().size() == 2);
+        auto after_first = search_rows_after(*rtx, org, 1).value();
+        REQUIRE(after_first.size() == 1);
+        CHECK(after_first[0].auth_id == "a2");
+        CHECK(after_first[0].departments == ",d2,");
+        CHECK(search_rows_after(*rtx, org, 2).value().empty());
+        CHECK(search_generation(*rtx, "other-org").value().gen == 0);
         auto found = find_auths(*rtx, org, {"a1", "a2", "zz"}).value();
         CHECK(found.size() == 2);
         CHECK(departments_key({"b", "a"}) == ",a,b,");
@@ -244,8 +221,14 @@ TEST_SUITE("storage/repos/auths_repo") {
         CHECK(
             testing::read_rows(*tdb.db, "SELECT COUNT(*) FROM auth_search").at(0).integer(0) == 2
         );
+        REQUIRE(ok(refresh_search_row(*wtx, org, "a1")));
+        CHECK(search_rows_after(*wtx, org, 2).value().at(0).auth_id == "a1");
         REQUIRE(ok(wtx->exec("DELETE FROM auth_search WHERE org_id = $1", {org})));
         CHECK(rebuild_search_rows(*wtx, org).value() == 2);
+        auto rebuilt_gen = search_generation(*wtx, org).value();
+        CHECK(rebuilt_gen.gen == 4);
+        CHECK(rebuilt_gen.reload_below == 4);  // older indexes reload
+        CHECK(search_rows_after(*wtx, org, 3).value().size() == 2);
         commit(wtx);
         auto rebuilt = testing::read_rows(
             *tdb.db, "SELECT document FROM auth_search WHERE auth_id = $1", {std::string{"a1"}}
@@ -308,8 +291,16 @@ TEST_SUITE("storage/repos/auths_repo") {
         CHECK(find_owner_draft_of_auth(*wtx, org, "user-1", "a1").value()->id == "r1");
         CHECK(list_draft_links(*wtx, org, {"r1", "r2"}).value().size() == 1);
         CHECK(list_draft_departments(*wtx, org, {"r1"}).value().at(0).department.name == "Sales");
+        auto before_delete = search_generation(*wtx, org).value().gen;
         CHECK(delete_auth(*wtx, org, "a1").value() == 1);
         CHECK(delete_auth(*wtx, org, "a1").value() == 0);
+        // One recorded deletion, at the next generation; the second delete found nothing.
+        CHECK(search_generation(*wtx, org).value().gen == before_delete + 1);
+        CHECK(
+            search_deletions_after(*wtx, org, before_delete).value() ==
+            std::vector<std::string>{"a1"}
+        );
+        CHECK(search_deletions_after(*wtx, org, before_delete + 1).value().empty());
         CHECK(find_draft(*wtx, org, "r1").value() == std::nullopt);
         CHECK(find_draft(*wtx, org, "r2").value().has_value());
         commit(wtx);
