@@ -25,6 +25,7 @@ PACKAGES=(
   wrk=4.1.0-3+b2
   hyperfine=1.15.0-2
   clang-format=1:14.0-55.7~deb12u1
+  python3-aiosmtpd=1.4.3-1.1+deb12u1
 )
 
 missing=()

@@ -27,9 +27,10 @@ constexpr const char* kUsage = R"(Signoff: approvals and access for AI agents, o
 
 Usage:
   signoff serve [--http HOST:PORT] [--db URL] [--allow-origin ORIGIN]... [--conformance-fixtures]
+                [--webhook-allow-http] [--webhook-allow-private]
       HTTP server: MCP Streamable HTTP at /mcp, the REST façade, /healthz.
       Default --http 127.0.0.1:8080.
-  signoff stdio [--db URL] [--conformance-fixtures]
+  signoff stdio [--db URL] [--conformance-fixtures] [--webhook-allow-http] [--webhook-allow-private]
       MCP over stdin/stdout; the acting principal is the API key in SIGNOFF_API_KEY.
   signoff admin bootstrap [--db URL] [--org NAME] [--email EMAIL]
       Creates the org and its first super_admin if absent and prints a new API key
@@ -40,6 +41,10 @@ Usage:
 
   --db takes sqlite:PATH (default sqlite:./signoff.db) or a postgres://… URL.
   Migrations run at start.
+  Webhook URLs must be https, or http to loopback; hosts resolving to private,
+  link-local or other internal addresses are refused (docs/webhooks.md).
+  --webhook-allow-http allows plain http to any host; --webhook-allow-private
+  allows internal addresses (for receivers inside your own network).
 )";
 
 struct Options {
@@ -50,6 +55,7 @@ struct Options {
     std::string email{"admin@signoff.local"};
     std::vector<std::string> origins;
     bool conformance{false};
+    signoff::server::webhooks::UrlPolicy webhooks{};
 };
 
 [[noreturn]] void usage_error(std::string const& msg) {
@@ -83,6 +89,10 @@ Options parse(int argc, char** argv) {
             o.origins.push_back(value());
         } else if (a == "--conformance-fixtures") {
             o.conformance = true;
+        } else if (a == "--webhook-allow-http") {
+            o.webhooks.allow_http = true;
+        } else if (a == "--webhook-allow-private") {
+            o.webhooks.allow_private = true;
         } else if (a.starts_with("--")) {
             usage_error("unknown option " + a);
         } else {
@@ -93,7 +103,7 @@ Options parse(int argc, char** argv) {
 }
 
 std::unique_ptr<App> build_or_exit(Options const& o) {
-    auto app = signoff::app::build_app(AppConfig{o.db, o.conformance});
+    auto app = signoff::app::build_app(AppConfig{o.db, o.conformance, o.webhooks});
     if (!app) {
         std::cerr << "signoff: " << app.error().message << "\n";
         std::exit(1);

@@ -40,6 +40,12 @@ Result<std::unique_ptr<App>> build_app(AppConfig const& config) {
     app->approvals->set_outcome_hook(app->catalog.get());
     app->catalog->set_workflow_starter(app->approvals.get());
     app->services.clock = &app->clock;
+    app->webhooks = std::make_unique<server::webhooks::WebhooksService>(
+        *app->db, app->clock, app->ids, app->resolver, config.webhook_policy
+    );
+    app->services.webhooks = app->webhooks.get();
+    app->audit = std::make_unique<server::audit::AuditService>(*app->db, app->clock, app->ids);
+    app->services.audit = app->audit.get();
 
     tools::families::register_domain_tools(app->registry);
     tools::families::register_upload_routes(app->registry);

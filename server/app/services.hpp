@@ -9,12 +9,14 @@
 #include <thread>
 
 #include "server/approvals/approvals_service.hpp"
+#include "server/audit/audit_service.hpp"
 #include "server/auths/auths_service.hpp"
 #include "server/catalog/catalog_service.hpp"
 #include "server/core/clock.hpp"
 #include "server/core/error.hpp"
 #include "server/core/ids.hpp"
 #include "server/identity/identity_service.hpp"
+#include "server/webhooks/webhooks_service.hpp"
 #include "storage/db.hpp"
 #include "tools/registry/registry.hpp"
 
@@ -23,6 +25,8 @@ namespace signoff::app {
 struct AppConfig {
     std::string db_url{"sqlite:./signoff.db"};
     bool conformance_fixtures{false};
+    /// Where webhooks may point (--webhook-allow-http, --webhook-allow-private).
+    server::webhooks::UrlPolicy webhook_policy{};
 };
 
 /// Everything a running Signoff holds, in construction order.
@@ -34,6 +38,9 @@ struct App {
     std::unique_ptr<server::catalog::CatalogService> catalog;
     std::unique_ptr<server::auths::AuthsService> auths;
     std::unique_ptr<server::approvals::ApprovalsService> approvals;
+    server::webhooks::SystemResolver resolver;
+    std::unique_ptr<server::webhooks::WebhooksService> webhooks;
+    std::unique_ptr<server::audit::AuditService> audit;
     tools::registry::Registry registry;
     tools::registry::Services services;
 };

@@ -34,6 +34,11 @@ bool is_admin_role(std::string const& role) {
     return role == "admin" || role == "super_admin";
 }
 
+/// The audit log's before/after summary of an org role change.
+std::string role_json(std::string const& role) {
+    return events::JsonObject{}.str("org_role", role).text();
+}
+
 }  // namespace
 
 Result<OrgAdmin> ApprovalsService::add_org_admin(
@@ -79,6 +84,7 @@ Result<OrgAdmin> ApprovalsService::add_org_admin(
                 events::Recorder::by(
                     actor, "identity.org_admin.added", "user", (*user)->id, detail_json
                 )
+                    .with_change(role_json((*user)->org_role), role_json("admin"))
             );
             !s) {
             return s.error();
@@ -168,6 +174,7 @@ Result<bool> ApprovalsService::remove_org_admin(
                 events::Recorder::by(
                     actor, "identity.org_admin.removed", "user", user_id, detail_json
                 )
+                    .with_change(role_json((*user)->org_role), role_json("member"))
             );
             !s) {
             return s.error();

@@ -388,7 +388,12 @@ Result<RoleChange> write_change(
     }
     detail_json.raw("removed", detail::bindings_json(removed));
     if (auto s = d.recorder.audit(
-            tx, events::Recorder::by(actor, action, p.noun(), p.id, detail_json.text())
+            tx,
+            events::Recorder::by(actor, action, p.noun(), p.id, detail_json.text())
+                .with_change(
+                    events::JsonObject{}.integer("version", version).text(),
+                    events::JsonObject{}.integer("version", version + 1).text()
+                )
         );
         !s) {
         return s.error();

@@ -139,6 +139,9 @@ core::Status Finisher::finish(
         "workflow",
         w.id,
         data};
+    audit.actor_kind = who.actor_kind;
+    audit.before_json = events::JsonObject{}.str("status", w.status).text();
+    audit.after_json = events::JsonObject{}.str("status", status).opt_str("reason", reason).text();
     if (auto s = recorder.audit(tx, audit); !s) {
         return s;
     }

@@ -31,8 +31,9 @@ identity::Target workflow_target(storage::repos::WorkflowRecord const& w);
 struct Origin {
     std::optional<std::string> actor_id;
     std::string channel;
+    std::string actor_kind{events::kActorSystem};
     static Origin of(core::Actor const& a) {
-        return {a.principal_id, core::channel_name(a.channel)};
+        return {a.principal_id, core::channel_name(a.channel), events::actor_kind_of(a)};
     }
     static Origin system() { return {std::nullopt, events::kSystemChannel}; }
 };

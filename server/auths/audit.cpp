@@ -41,6 +41,13 @@ JsonObject& content_members(JsonObject& o, AuthContent const& c) {
         .opt_str("group_id", c.group_id);
 }
 
+/// An auth's content and version: the before/after summary of an update.
+std::string summary(Auth const& auth) {
+    JsonObject o;
+    content_members(o, auth.content).integer("version", auth.version);
+    return o.text();
+}
+
 std::string actor_json(core::Actor const& actor) {
     return JsonObject{}.str("id", actor.principal_id).str("email", actor.email).text();
 }
@@ -72,14 +79,18 @@ core::Status record_auth(
     std::string const& action,
     Auth const& auth,
     std::optional<std::string> const& event_verb,
-    std::optional<std::string> const& draft_id
+    std::optional<std::string> const& draft_id,
+    Auth const* before
 ) {
     JsonObject detail;
     content_members(detail, auth.content)
         .integer("version", auth.version)
         .opt_str("draft_id", draft_id);
-    if (auto s = recorder.audit(tx, Recorder::by(actor, action, "auth", auth.id, detail.text()));
-        !s) {
+    auto entry = Recorder::by(actor, action, "auth", auth.id, detail.text());
+    if (before != nullptr) {
+        entry = std::move(entry).with_change(summary(*before), summary(auth));
+    }
+    if (auto s = recorder.audit(tx, entry); !s) {
         return s;
     }
     if (!event_verb) {

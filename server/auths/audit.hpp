@@ -24,7 +24,8 @@ core::Status audit_parts(
 
 /// `action` (e.g. "auths.auth.created") on the auth, and, when `event_verb` is
 /// set, an `auth.published` event saying how (created, updated, published,
-/// duplicated).
+/// duplicated). With `before` (an update), the audit row also carries the
+/// auth's content and version before and after the change.
 core::Status record_auth(
     storage::Tx& tx,
     events::Recorder const& recorder,
@@ -32,7 +33,8 @@ core::Status record_auth(
     std::string const& action,
     Auth const& auth,
     std::optional<std::string> const& event_verb,
-    std::optional<std::string> const& draft_id = std::nullopt
+    std::optional<std::string> const& draft_id = std::nullopt,
+    Auth const* before = nullptr
 );
 
 /// `auths.auth.deleted` and an `auth.deleted` event.

@@ -1,5 +1,6 @@
 // auths_export and the uploads it produces: the org's auths streamed as CSV
-// (csv.hpp) into an upload's chunks, and the visibility rules for reading one.
+// (csv.hpp) into an upload's chunks (events/upload_writer.hpp), and the
+// visibility rules for reading one.
 //
 //   export_csv ─► [read tx: batch of 500 by id] ─► CSV rows ─► buffer ≥ 256 KiB
 //        ▲                                                        │
@@ -25,6 +26,7 @@
 #include "server/auths/csv.hpp"
 #include "server/core/db_map.hpp"
 #include "server/events/json_text.hpp"
+#include "server/events/upload_writer.hpp"
 #include "server/identity/authorize.hpp"
 #include "storage/repos/auths_export_repo.hpp"
 #include "storage/repos/uploads_repo.hpp"
@@ -36,27 +38,16 @@ namespace repos = storage::repos;
 using core::Error;
 using core::Result;
 using core::Status;
+using events::UploadWriter;
 using identity::Action;
 using storage::Tx;
 using storage::TxMode;
 
 constexpr std::int64_t kExportBatch = 500;
-constexpr std::size_t kChunkBytes = std::size_t{256} * 1024U;
 constexpr const char* kCsvContentType = "text/csv; charset=utf-8";
 
 Error upload_not_found(std::string const& upload_id) {
     return Error::not_found("upload '" + upload_id + "' not found");
-}
-
-/// "2026-11-23T13:40:53.123Z" → "20261123T134053Z" (ISO 8601 basic format).
-std::string basic_utc(std::string const& rfc3339) {
-    std::string out;
-    for (char c : rfc3339.substr(0, 19)) {
-        if (c != '-' && c != ':') {
-            out.push_back(c);
-        }
-    }
-    return out + "Z";
 }
 
 void append_header(std::string& out) {
@@ -102,68 +93,6 @@ void append_row(std::string& out, repos::AuthExportRecord const& a) {
     );
 }
 
-/// Appends CSV text to an upload chunk by chunk, each in its own write
-/// transaction; discard() removes whatever was written.
-class ChunkWriter {
-public:
-    ChunkWriter(storage::Db& db, std::string org_id, std::string upload_id)
-        : db_(db), org_id_(std::move(org_id)), upload_id_(std::move(upload_id)) {
-        buffer_.reserve(kChunkBytes + kChunkBytes / 4);
-    }
-
-    std::string& buffer() { return buffer_; }
-    std::int64_t size() const { return size_ + static_cast<std::int64_t>(buffer_.size()); }
-
-    /// Writes the buffer as the next chunk, in its own transaction, once it has
-    /// reached the chunk size.
-    Status flush_if_full() {
-        if (buffer_.size() < kChunkBytes) {
-            return {};
-        }
-        auto written = core::run_tx(db_, TxMode::kWrite, [this](Tx& tx) { return insert(tx); });
-        if (written) {
-            committed();
-        }
-        return written;
-    }
-
-    /// Inserts the buffer (if not empty) as the next chunk within `tx`. Changes
-    /// nothing here: run_tx may roll the transaction back and run the body
-    /// again, so the buffer is dropped only by committed(), after the commit.
-    Status insert(Tx& tx) const {
-        if (buffer_.empty()) {
-            return {};
-        }
-        return core::from_db(repos::insert_upload_chunk(tx, upload_id_, seq_, buffer_));
-    }
-
-    /// The transaction that ran insert() has committed.
-    void committed() {
-        if (!buffer_.empty()) {
-            ++seq_;
-            size_ += static_cast<std::int64_t>(buffer_.size());
-            buffer_.clear();
-        }
-    }
-
-    /// Best effort: an upload left behind is incomplete, so nobody can read it.
-    void discard() {
-        (void)core::run_tx(db_, TxMode::kWrite, [this](Tx& tx) -> Status {
-            return core::from_db(repos::delete_upload(tx, org_id_, upload_id_)).has_value()
-                       ? Status{}
-                       : Error::unavailable("could not remove the partial upload");
-        });
-    }
-
-private:
-    storage::Db& db_;
-    std::string org_id_;
-    std::string upload_id_;
-    std::string buffer_;
-    std::int64_t seq_{0};
-    std::int64_t size_{0};
-};
-
 /// The upload if `actor` may see it: complete, in the actor's org, and owned by
 /// the actor unless the actor is an org admin. Anything else reads as absent.
 Result<repos::UploadRecord> visible_upload(
@@ -191,7 +120,7 @@ Result<std::int64_t> write_rows(
     std::string const& org_id,
     std::optional<std::string> const& auth_id,
     std::int64_t total,
-    ChunkWriter& writer,
+    UploadWriter& writer,
     ExportProgress const& progress,
     ExportCancelled const& cancelled
 ) {
@@ -251,7 +180,7 @@ Result<ExportOutcome> AuthsService::export_csv(
         ids_.new_id(),
         actor.org_id,
         actor.principal_id,
-        auth_id ? "auth-" + *auth_id + ".csv" : "auths-" + basic_utc(now) + ".csv",
+        auth_id ? "auth-" + *auth_id + ".csv" : "auths-" + events::basic_utc(now) + ".csv",
         kCsvContentType,
         0,
         now,
@@ -264,20 +193,15 @@ Result<ExportOutcome> AuthsService::export_csv(
     if (!begun) {
         return begun.error();
     }
-    ChunkWriter writer(db_, actor.org_id, upload.id);
+    UploadWriter writer(db_, actor.org_id, upload.id);
     auto rows = write_rows(db_, actor.org_id, auth_id, *total, writer, progress, cancelled);
     if (!rows) {
         writer.discard();
         return rows.error();
     }
     auto done = core::run_tx(db_, TxMode::kWrite, [&](Tx& tx) -> Status {
-        if (auto s = writer.insert(tx); !s) {
+        if (auto s = writer.finish(tx); !s) {
             return s;
-        }
-        auto completed =
-            core::from_db(repos::complete_upload(tx, actor.org_id, upload.id, writer.size()));
-        if (!completed) {
-            return completed.error();
         }
         return recorder_.audit(
             tx,

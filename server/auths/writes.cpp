@@ -349,7 +349,7 @@ Result<std::pair<Auth, std::vector<Part>>> AuthsService::update_fields(
         return stored.error();
     }
     auto s = detail::record_auth(
-        tx, recorder_, actor, "auths.auth.updated", *stored, std::string{"updated"}
+        tx, recorder_, actor, "auths.auth.updated", *stored, std::string{"updated"}, {}, &auth
     );
     if (!s) {
         return s.error();

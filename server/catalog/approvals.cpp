@@ -88,9 +88,15 @@ struct CatalogService::Origin {
     std::optional<std::string> actor_email;
     std::string channel;
     bool via_mcp{false};
+    std::string actor_kind{events::kActorSystem};
 
     static Origin of(core::Actor const& a) {
-        return {a.principal_id, a.email, core::channel_name(a.channel), core::via_mcp(a.channel)};
+        return {
+            a.principal_id,
+            a.email,
+            core::channel_name(a.channel),
+            core::via_mcp(a.channel),
+            events::actor_kind_of(a)};
     }
     static Origin system() { return {std::nullopt, std::nullopt, events::kSystemChannel, false}; }
 };
@@ -124,6 +130,15 @@ core::Status CatalogService::record(
             .opt_str("expires_at", after.expires_at)
             .text(),
     };
+    if (from) {
+        // A transition of an existing grant: its state around the change.
+        audit.before_json = events::JsonObject{}.str("state", *from).text();
+        audit.after_json = events::JsonObject{}
+                               .str("state", after.state)
+                               .opt_str("expires_at", after.expires_at)
+                               .text();
+    }
+    audit.actor_kind = who.actor_kind;
     if (auto s = recorder_.audit(tx, audit); !s) {
         return s;
     }
@@ -156,7 +171,9 @@ core::Status CatalogService::record(
     if (!approved) {
         data.opt_str("reason", after.reason);
     }
-    data.str("approval_id", after.id).opt_str("expires_at", after.expires_at);
+    data.str("approval_id", after.id)
+        .str("state", after.state)
+        .opt_str("expires_at", after.expires_at);
     std::string payload = events::JsonObject{}
                               .integer("version", 1)
                               .str("type", type)

@@ -282,6 +282,7 @@ Result<CatalogRow> CatalogService::update_row(
                 events::Recorder::by(
                     actor, "catalog.row.updated", "catalog_row", row.id, row_detail(row)
                 )
+                    .with_change(row_detail(*found), row_detail(row))
             );
             !s) {
             return s.error();

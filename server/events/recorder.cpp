@@ -6,6 +6,21 @@
 
 namespace signoff::server::events {
 
+namespace {
+
+std::string stored_kind(AuditEntry const& e) {
+    if (!e.actor_kind.empty()) {
+        return e.actor_kind;
+    }
+    return e.actor_id ? kActorUser : kActorSystem;
+}
+
+}  // namespace
+
+std::string actor_kind_of(core::Actor const& actor) {
+    return actor.principal_kind == kActorAgent ? kActorAgent : kActorUser;
+}
+
 core::Status Recorder::audit(storage::Tx& tx, AuditEntry const& e) const {
     storage::repos::AuditRecord rec{
         ids_.new_id(),
@@ -17,6 +32,9 @@ core::Status Recorder::audit(storage::Tx& tx, AuditEntry const& e) const {
         e.target_id,
         e.detail_json,
         core::to_rfc3339(clock_.now()),
+        stored_kind(e),
+        e.before_json,
+        e.after_json,
     };
     return core::from_db(storage::repos::insert_audit(tx, rec));
 }
@@ -48,6 +66,26 @@ AuditEntry Recorder::by(
         std::move(target_type),
         std::move(target_id),
         std::move(detail_json),
+        actor_kind_of(actor),
+    };
+}
+
+AuditEntry Recorder::by_system(
+    std::string org_id,
+    std::string action,
+    std::string target_type,
+    std::string target_id,
+    std::string detail_json
+) {
+    return AuditEntry{
+        std::move(org_id),
+        std::nullopt,
+        kSystemChannel,
+        std::move(action),
+        std::move(target_type),
+        std::move(target_id),
+        std::move(detail_json),
+        kActorSystem,
     };
 }
 

@@ -17,6 +17,18 @@ namespace signoff::server::events {
 /// Channel recorded for changes the server makes by itself (expiry).
 inline constexpr const char* kSystemChannel = "system";
 
+/// actor_kind values (docs/audit.md): a human user, an agent, or the server.
+inline constexpr const char* kActorUser = "user";
+inline constexpr const char* kActorAgent = "agent";
+inline constexpr const char* kActorSystem = "system";
+
+/// The actor_kind stored for `actor`: "agent" for agents, "user" otherwise.
+std::string actor_kind_of(core::Actor const& actor);
+
+/// One audit row. `detail_json` says what the operation did (for a create, the
+/// created state; for a delete, the deleted state). `before_json`/`after_json`
+/// summarise the target around an update or a state transition and stay null
+/// for creates, deletes and other appends (docs/audit.md, "Before and after").
 struct AuditEntry {
     std::string org_id;
     std::optional<std::string> actor_id;  // null: the system
@@ -25,6 +37,18 @@ struct AuditEntry {
     std::string target_type;
     std::string target_id;
     std::string detail_json;  // a JSON object
+    /// "user", "agent" or "system"; empty: "system" when actor_id is null,
+    /// else "user" (entries built by hand before actor_kind existed).
+    std::string actor_kind{};
+    std::optional<std::string> before_json{};  // a JSON object, or null
+    std::optional<std::string> after_json{};   // a JSON object, or null
+
+    /// This entry with a before/after summary (each a JSON object).
+    AuditEntry with_change(std::string before, std::string after) && {
+        before_json = std::move(before);
+        after_json = std::move(after);
+        return std::move(*this);
+    }
 };
 
 /// Stamps ids and times from the injected sources and writes through the repos.
@@ -42,9 +66,19 @@ public:
     ) const;
 
     /// The audit entry for an actor's change: `action` on the target, with the
-    /// actor's org, id and channel filled in.
+    /// actor's org, id, kind and channel filled in.
     static AuditEntry by(
         core::Actor const& actor,
+        std::string action,
+        std::string target_type,
+        std::string target_id,
+        std::string detail_json
+    );
+
+    /// The audit entry for a change the server made by itself (expiry): no
+    /// actor, kind and channel "system".
+    static AuditEntry by_system(
+        std::string org_id,
         std::string action,
         std::string target_type,
         std::string target_id,

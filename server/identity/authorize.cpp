@@ -222,6 +222,17 @@ core::Status auths_set_group(core::Actor const& actor, Subject const& s) {
     );
 }
 
+/// The log shows every principal's actions in the org, so it is the org
+/// admins' and the auditors' (AuditorViewer, bound at org scope) only.
+core::Status audit_read(core::Actor const& actor, Subject const& s) {
+    Subject audit = s;
+    audit.target = Target{ResourceType::kAudit};
+    if (is_human(actor) && has(actor, audit, Permission::kRead)) {
+        return {};
+    }
+    return deny("reading the audit log needs the admin or super_admin role, or AuditorViewer");
+}
+
 }  // namespace
 
 bool may(
@@ -320,6 +331,15 @@ core::Status authorize(core::Actor const& actor, Action action, Subject const& s
             return s.owner_user_id == actor.principal_id
                        ? core::Status{}
                        : deny("this draft belongs to someone else");
+        case Action::kAuditRead:
+            return audit_read(actor, s);
+        case Action::kWebhooksOwn:
+            return is_human(actor) ? core::Status{}
+                                   : deny("only human users have a personal webhook");
+        case Action::kWebhooksManageOrg:
+            return is_human(actor) && is_admin(actor.role)
+                       ? core::Status{}
+                       : deny("managing org integrations needs the admin or super_admin role");
         case Action::kApiKeysCreate:
             return is_admin(actor.role) || s.user_id == actor.principal_id
                        ? core::Status{}

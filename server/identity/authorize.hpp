@@ -72,6 +72,13 @@ enum class Action {
                               // creator (subject.owner_user_id) and org admins
     kAuthsUseDraft,           // see or change a draft: its owner (subject.owner_user_id) only,
                               // whatever the role; the service answers kNotFound otherwise
+    // ---- audit log (docs/audit.md) ----
+    kAuditRead,  // query and export the org's audit log: admin, super_admin, or a human holding
+                 // AuditorViewer (org scope) among subject.bindings
+    // ---- outbound webhooks (docs/webhooks.md) ----
+    kWebhooksOwn,        // read and change one's own endpoint (/me/agent): any human member;
+                         // agents have no personal endpoint
+    kWebhooksManageOrg,  // org integrations (/admin/integrations): admin, super_admin (humans)
 };
 
 /// What the decision may depend on besides the actor; fill what applies.

@@ -334,6 +334,10 @@ core::Status IdentityService::revoke_api_key(core::Actor const& actor, std::stri
                 key_id,
                 events::JsonObject{}.str("user_id", (*key)->user_id).text()
             )
+                .with_change(
+                    events::JsonObject{}.null("revoked_at").text(),
+                    events::JsonObject{}.str("revoked_at", core::to_rfc3339(clock_.now())).text()
+                )
         );
     });
 }

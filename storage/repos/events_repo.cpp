@@ -7,9 +7,26 @@
 
 namespace signoff::storage::repos {
 
+AuditRecord audit_from_row(Row const& r) {
+    return AuditRecord{
+        r.text(0),
+        r.text(1),
+        r.opt_text(2),
+        r.text(3),
+        r.text(4),
+        r.text(5),
+        r.text(6),
+        r.text(7),
+        r.text(8),
+        r.text(9),
+        r.opt_text(10),
+        r.opt_text(11)};
+}
+
 constexpr std::string_view kInsertAudit =
     "INSERT INTO audit_log (id, org_id, actor_id, channel, action, target_type, target_id, "
-    "detail_json, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    "detail_json, created_at, actor_kind, before_json, after_json) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 
 DbStatus insert_audit(Tx& tx, AuditRecord const& a) {
     return as_status(tx.exec(
@@ -22,7 +39,10 @@ DbStatus insert_audit(Tx& tx, AuditRecord const& a) {
          a.target_type,
          a.target_id,
          a.detail_json,
-         a.created_at}
+         a.created_at,
+         a.actor_kind,
+         opt_text(a.before_json),
+         opt_text(a.after_json)}
     ));
 }
 
@@ -46,8 +66,8 @@ DbStatus insert_outbox(Tx& tx, OutboxRecord const& o) {
 
 constexpr std::string_view kSelectAuditForTarget =
     "SELECT id, org_id, actor_id, channel, action, target_type, target_id, detail_json, "
-    "created_at FROM audit_log WHERE org_id = $1 AND target_type = $2 AND target_id = $3 "
-    "ORDER BY created_at, id";
+    "created_at, actor_kind, before_json, after_json FROM audit_log "
+    "WHERE org_id = $1 AND target_type = $2 AND target_id = $3 ORDER BY created_at, id";
 
 DbResult<std::vector<AuditRecord>> list_audit_for_target(
     Tx& tx, std::string const& org_id, std::string const& target_type, std::string const& target_id
@@ -58,16 +78,7 @@ DbResult<std::vector<AuditRecord>> list_audit_for_target(
     }
     std::vector<AuditRecord> out;
     for (auto const& r : *rows) {
-        out.push_back(AuditRecord{
-            r.text(0),
-            r.text(1),
-            r.opt_text(2),
-            r.text(3),
-            r.text(4),
-            r.text(5),
-            r.text(6),
-            r.text(7),
-            r.text(8)});
+        out.push_back(audit_from_row(r));
     }
     return out;
 }

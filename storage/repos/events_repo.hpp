@@ -22,6 +22,9 @@ struct AuditRecord {
     std::string target_id;
     std::string detail_json;
     std::string created_at;
+    std::string actor_kind{"user"};  // user | agent | system
+    std::optional<std::string> before_json{};
+    std::optional<std::string> after_json{};
 };
 
 struct OutboxRecord {
@@ -37,6 +40,9 @@ struct OutboxRecord {
 
 DbStatus insert_audit(Tx& tx, AuditRecord const& a);
 DbStatus insert_outbox(Tx& tx, OutboxRecord const& o);
+
+/// The columns kAuditColumns (audit_repo.hpp) select, in that order.
+AuditRecord audit_from_row(Row const& r);
 
 /// Audit rows of one target, oldest first (for tests and the audit views).
 DbResult<std::vector<AuditRecord>> list_audit_for_target(

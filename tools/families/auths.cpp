@@ -537,6 +537,8 @@ void register_domain_tools(registry::Registry& r) {
     register_catalog_tools(r);
     register_auths_tools(r);
     register_approvals_tools(r);
+    register_audit_tools(r);
+    register_webhooks_tools(r);
 }
 
 }  // namespace signoff::tools::families

@@ -28,6 +28,13 @@ void register_approvals_tools(registry::Registry& registry);
 /// approvals_workflows_* and approvals_votes_* (called by register_approvals_tools).
 void register_workflow_tools(registry::Registry& registry);
 
+/// audit_list and audit_export: the organisation's audit log (tools/families/audit.cpp).
+void register_audit_tools(registry::Registry& registry);
+
+/// webhooks_me_* (a member's own endpoint, /me/agent) and webhooks_admin_*
+/// (org integrations) (tools/families/webhooks.cpp).
+void register_webhooks_tools(registry::Registry& registry);
+
 /// Every domain family above, in the order tools/list shows them. The
 /// composition root and the tests that check all rows call this one.
 void register_domain_tools(registry::Registry& registry);

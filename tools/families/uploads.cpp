@@ -1,9 +1,9 @@
-// Uploads: the files tools produce for their caller (auths_export's CSV),
-// reachable two ways. REST `GET /api/v5/uploads/{upload_id}` is the streaming
-// one: a DownloadSpec whose body the HTTP transport pulls chunk by chunk. The
-// MCP resource template `signoff://uploads/{upload_id}` answers the whole file
-// as one `text` content, because an MCP resource is a single message; it is
-// capped (kMaxResourceBytes) and points larger files at the REST route.
+// Uploads: the files tools produce for their caller (auths_export's CSV,
+// audit_export's JSON lines), reachable two ways. REST
+// `GET /api/v5/uploads/{upload_id}` is the streaming one: a DownloadSpec whose body the HTTP
+// transport pulls chunk by chunk. The MCP resource template `signoff://uploads/{upload_id}` answers
+// the whole file as one `text` content, because an MCP resource is a single message; it is capped
+// (kMaxResourceBytes) and points larger files at the REST route.
 //
 //   GET /api/v5/uploads/{id} ─► open_upload ─► AuthsService::upload_info / read_upload_chunk
 //   resources/read signoff://uploads/{id} ─► read_upload_resource ─► AuthsService::read_upload
@@ -62,6 +62,11 @@ Result<Download> open_upload(ToolContext& ctx, json::object const& path_args) {
     return Download{{info->content_type, info->file_name, info->size}, std::move(next)};
 }
 
+/// "text/csv; charset=utf-8" → "text/csv": the media type without parameters.
+std::string media_type(std::string const& content_type) {
+    return content_type.substr(0, content_type.find(';'));
+}
+
 Result<json::array> read_upload_resource(ToolContext& ctx, std::string const& uri) {
     auto svc = service(ctx);
     if (!svc) {
@@ -91,8 +96,8 @@ Result<json::array> read_upload_resource(ToolContext& ctx, std::string const& ur
     if (!read) {
         return read.error();
     }
-    return json::array{
-        json::object{{"uri", uri}, {"mimeType", "text/csv"}, {"text", std::move(text)}}};
+    return json::array{json::object{
+        {"uri", uri}, {"mimeType", media_type(info->content_type)}, {"text", std::move(text)}}};
 }
 
 }  // namespace

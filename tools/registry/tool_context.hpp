@@ -27,6 +27,12 @@ class AuthsService;
 namespace signoff::server::approvals {
 class ApprovalsService;
 }
+namespace signoff::server::audit {
+class AuditService;
+}
+namespace signoff::server::webhooks {
+class WebhooksService;
+}
 namespace signoff::server::core {
 class Clock;
 }
@@ -40,6 +46,8 @@ struct Services {
     server::auths::AuthsService* auths{nullptr};
     server::approvals::ApprovalsService* approvals{nullptr};
     server::core::Clock const* clock{nullptr};
+    server::webhooks::WebhooksService* webhooks{nullptr};
+    server::audit::AuditService* audit{nullptr};
 };
 
 /// Tripped by notifications/cancelled, session end or shutdown.

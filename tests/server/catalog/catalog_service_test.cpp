@@ -430,7 +430,7 @@ TEST_SUITE("server/catalog/catalog_service") {
     }
 
     TEST_CASE_TEMPLATE(
-        "the outbox event carries slug, user, approver, note and approval id",
+        "the outbox event carries slug, user, approver, note, approval id and state",
         T,
         SqliteBackend,
         PostgresBackend
@@ -451,7 +451,7 @@ TEST_SUITE("server/catalog/catalog_service") {
             R"("user":{"email":"bob@acme.example","user_id":")" +
             o.bob.principal_id + R"("},"approver":{"id":")" + o.root.principal_id +
             R"(","email":"root@acme.example"},"note":"Onboarding kit","approval_id":")" + a->id +
-            R"(","expires_at":null}})";
+            R"(","state":"approved","expires_at":null}})";
         CHECK(payload == expected);
         CHECK(
             d.text("SELECT channel FROM audit_log WHERE target_id = $1", {a->id}) == "rest+x-mcp"

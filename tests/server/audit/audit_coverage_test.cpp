@@ -1,0 +1,384 @@
+// Every state-changing operation of every domain service, on both back ends,
+// writes exactly its audit row(s) in the transaction of the change: the rows
+// each call added are compared with the expected actions, and a refused or
+// conflicting call must add none (its transaction rolled back). Rows carry
+// the actor's id, kind and channel, or "system" for the server's own changes.
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "server/audit/audit_service.hpp"
+#include "server/auths/auths_service.hpp"
+#include "tests/server/approvals/approvals_fixture.hpp"
+#include "tests/server/approvals/workflow_world.hpp"
+
+namespace {
+
+using namespace signoff;
+using namespace signoff::testing;
+using namespace std::chrono_literals;
+using server::core::Actor;
+using server::core::Channel;
+using Actions = std::vector<std::string>;
+
+/// The audit rows written since the previous look, in write order (SeqIds
+/// make ids increase with every write).
+struct Ledger {
+    Domain& d;
+    std::int64_t seen{0};
+
+    struct Row {
+        std::string action;
+        std::string actor_kind;
+        std::string channel;
+        bool has_before{false};
+        bool has_after{false};
+    };
+
+    std::vector<Row> rows() {
+        auto tx = d.tdb.db->begin(storage::TxMode::kRead);
+        REQUIRE(tx.has_value());
+        auto all = (*tx)->query(
+            "SELECT action, actor_kind, channel, before_json, after_json FROM audit_log "
+            "ORDER BY id",
+            {}
+        );
+        REQUIRE_MESSAGE(all.has_value(), all.error().message);
+        std::vector<Row> out;
+        for (auto i = static_cast<std::size_t>(seen); i < all->size(); ++i) {
+            auto const& r = (*all)[i];
+            out.push_back({r.text(0), r.text(1), r.text(2), !r.is_null(3), !r.is_null(4)});
+        }
+        seen = static_cast<std::int64_t>(all->size());
+        return out;
+    }
+
+    Actions next() {
+        Actions out;
+        for (auto const& r : rows()) {
+            out.push_back(r.action);
+        }
+        return out;
+    }
+};
+
+/// Org admin over REST plus the audit/approvals/auths services on one database.
+struct Everything : Approvals {
+    explicit Everything(Backend b)
+        : Approvals(b), auths(*tdb.db, clock, ids), audit(*tdb.db, clock, ids) {}
+    server::auths::AuthsService auths;
+    server::audit::AuditService audit;
+};
+
+server::catalog::RowInput row_input(std::string const& slug) {
+    return {slug, "Row " + slug, "", std::nullopt, std::nullopt};
+}
+
+}  // namespace
+
+TEST_SUITE("server/audit/coverage") {
+    TEST_CASE_TEMPLATE(
+        "catalog: rows, grants and expiry each write their rows; refusals write none",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
+        SIGNOFF_SKIP_WITHOUT_BACKEND(T);
+        Everything w(T::kBackend);
+        Actor root = w.org_admin("acme", "root@acme.example");
+        Actor alice = w.member(root, "alice@acme.example", "member", Channel::kMcpStdio);
+        Ledger l{w};
+        l.next();
+
+        REQUIRE(w.catalog.create_row(root, row_input("vpn")).has_value());
+        CHECK(l.next() == Actions{"catalog.row.created"});
+        CHECK_FALSE(w.catalog.create_row(root, row_input("vpn")).has_value());     // exists
+        CHECK_FALSE(w.catalog.create_row(alice, row_input("other")).has_value());  // member
+        CHECK(l.next().empty());
+
+        server::catalog::RowPatch patch;
+        patch.description = "Corporate VPN";
+        REQUIRE(w.catalog.update_row(root, "vpn", patch).has_value());
+        auto updated = l.rows();
+        REQUIRE(updated.size() == 1);
+        CHECK(updated[0].action == "catalog.row.updated");
+        CHECK(updated[0].has_before);
+        CHECK(updated[0].has_after);
+        patch.expected_version = 1;  // stale: the row is at version 2
+        CHECK_FALSE(w.catalog.update_row(root, "vpn", patch).has_value());
+        CHECK(l.next().empty());
+
+        REQUIRE(w.catalog.request(alice, "vpn", std::nullopt, "please").has_value());
+        auto requested = l.rows();
+        REQUIRE(requested.size() == 1);
+        CHECK(requested[0].action == "catalog.approval.requested");
+        CHECK(requested[0].channel == "mcp-stdio");
+        CHECK_FALSE(w.catalog.approve(alice, "vpn", "alice@acme.example", {}, {}).has_value());
+        CHECK(l.next().empty());  // no self-approval
+        REQUIRE(w.catalog.approve(root, "vpn", "alice@acme.example", {}, {}).has_value());
+        auto approved = l.rows();
+        REQUIRE(approved.size() == 1);
+        CHECK(approved[0].action == "catalog.approval.approved");
+        CHECK(approved[0].has_before);  // pending → approved
+        CHECK(approved[0].has_after);
+        REQUIRE(w.catalog.revoke(root, "vpn", "alice@acme.example", "left").has_value());
+        CHECK(l.next() == Actions{"catalog.approval.revoked"});
+        REQUIRE(w.catalog.revoke(root, "vpn", "alice@acme.example", "left").has_value());
+        CHECK(l.next().empty());  // already revoked: nothing changed
+
+        server::catalog::Expiry day{std::nullopt, "P1D"};
+        REQUIRE(w.catalog.assign(root, "vpn", "bob@acme.example", std::nullopt, day).has_value());
+        CHECK(l.next() == Actions{"catalog.approval.assigned"});
+        auto many = w.catalog.assign_many(root, "carol@acme.example", {"vpn", "nope"}, {}, {});
+        REQUIRE(many.size() == 2);
+        CHECK(many[0].result.has_value());
+        CHECK_FALSE(many[1].result.has_value());
+        CHECK(l.next() == Actions{"catalog.approval.assigned"});  // the failed slug writes none
+
+        w.clock.advance(std::chrono::hours{25});
+        auto expired = w.catalog.expire_due(w.clock.now());
+        REQUIRE(expired.has_value());
+        CHECK(*expired == 1);
+        auto system = l.rows();
+        REQUIRE(system.size() == 1);
+        CHECK(system[0].action == "catalog.approval.expired");
+        CHECK(system[0].actor_kind == "system");
+        CHECK(system[0].channel == "system");
+
+        CHECK_FALSE(w.catalog.delete_row(root, "vpn").has_value());  // carol's grant is live
+        CHECK(l.next().empty());
+        REQUIRE(w.catalog.revoke(root, "vpn", "carol@acme.example", "done").has_value());
+        l.next();
+        REQUIRE(w.catalog.delete_row(root, "vpn").has_value());
+        CHECK(l.next() == Actions{"catalog.row.deleted"});
+    }
+
+    TEST_CASE_TEMPLATE(
+        "identity: users, API keys, agents, roles and org admins each write their rows",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
+        SIGNOFF_SKIP_WITHOUT_BACKEND(T);
+        Everything w(T::kBackend);
+        Actor root = w.org_admin("acme", "root@acme.example");
+        Ledger l{w};
+        CHECK(l.next().empty());  // bootstrap is an operator step (docs/audit.md)
+
+        auto user = w.identity.create_user(root, {"dana@acme.example", "", "member"});
+        REQUIRE(user.has_value());
+        CHECK(l.next() == Actions{"identity.user.created"});
+        CHECK_FALSE(w.identity.create_user(root, {"DANA@acme.example", "", "member"}).has_value());
+        CHECK(l.next().empty());
+
+        auto key = w.identity.create_api_key(root, user->id);
+        REQUIRE(key.has_value());
+        CHECK(l.next() == Actions{"identity.api_key.created"});
+        REQUIRE(w.identity.revoke_api_key(root, key->id).has_value());
+        CHECK(l.next() == Actions{"identity.api_key.revoked"});
+        REQUIRE(w.identity.revoke_api_key(root, key->id).has_value());
+        CHECK(l.next().empty());
+
+        auto agent = w.identity.register_agent(root, "deploy-bot");
+        REQUIRE(agent.has_value());
+        CHECK(l.next() == Actions{"identity.agent.registered"});
+        CHECK_FALSE(w.identity.register_agent(root, "Deploy-Bot").has_value());
+        CHECK(l.next().empty());
+
+        w.bind(root, user->id, {on_org("AuditorViewer")});
+        CHECK(l.next() == Actions{"identity.roles.replaced"});
+        auto stale = w.approvals.replace_user_roles(root, user->id, {}, 1);
+        CHECK_FALSE(stale.has_value());
+        CHECK(l.next().empty());
+        REQUIRE(
+            w.approvals.remove_user_roles(root, user->id, {on_org("AuditorViewer")}, {}).has_value()
+        );
+        CHECK(l.next() == Actions{"identity.roles.removed"});
+
+        auto sp = w.space(root, "ops");
+        l.next();
+        w.templ(root, sp.id, "deploy", w.group(root, "approvers").id);
+        l.next();
+        auto agent_roles = w.approvals.replace_agent_roles(
+            root, agent->agent.id, {on_template("WorkflowTemplateVoter", "deploy")}, 1
+        );
+        REQUIRE_MESSAGE(agent_roles.has_value(), agent_roles.error().message);
+        CHECK(l.next() == Actions{"identity.roles.replaced"});
+        REQUIRE(w.approvals
+                    .remove_agent_roles(
+                        root, agent->agent.id, {on_template("WorkflowTemplateVoter", "deploy")}, {}
+                    )
+                    .has_value());
+        CHECK(l.next() == Actions{"identity.roles.removed"});
+
+        REQUIRE(w.approvals.add_org_admin(root, "acme", "dana@acme.example").has_value());
+        auto promoted = l.rows();
+        REQUIRE(promoted.size() == 1);
+        CHECK(promoted[0].action == "identity.org_admin.added");
+        CHECK(promoted[0].has_before);
+        CHECK(promoted[0].has_after);
+        CHECK_FALSE(w.approvals.add_org_admin(root, "acme", "dana@acme.example").has_value());
+        CHECK(l.next().empty());
+        REQUIRE(w.approvals.remove_org_admin(root, "acme", user->id).has_value());
+        CHECK(l.next() == Actions{"identity.org_admin.removed"});
+    }
+
+    TEST_CASE_TEMPLATE(
+        "approvals: groups, spaces, templates, workflows, votes and expiry write their rows",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
+        SIGNOFF_SKIP_WITHOUT_BACKEND(T);
+        Everything w(T::kBackend);
+        Actor root = w.org_admin("acme", "root@acme.example");
+        Actor eve = w.member(root, "eve@acme.example");
+        Ledger l{w};
+        l.next();
+
+        auto g = w.group(root, "approvers");
+        CHECK(l.next() == Actions{"approvals.group.created"});
+        CHECK_FALSE(w.approvals.create_group(root, "APPROVERS", "").has_value());
+        CHECK(l.next().empty());
+        REQUIRE(w.approvals.add_members(root, g.id, humans({eve.principal_id})).has_value());
+        CHECK(l.next() == Actions{"approvals.group.members_added"});
+        CHECK_FALSE(w.approvals.add_members(root, g.id, humans({eve.principal_id})).has_value());
+        CHECK(l.next().empty());
+        REQUIRE(w.approvals.remove_members(root, g.id, humans({eve.principal_id})).has_value());
+        CHECK(l.next() == Actions{"approvals.group.members_removed"});
+
+        auto sp = w.space(root, "ops");
+        CHECK(l.next() == Actions{"approvals.space.created"});
+        auto t = w.templ(root, sp.id, "deploy", g.id);
+        CHECK(l.next() == Actions{"approvals.template.created"});
+        server::approvals::TemplateUpdate up;
+        up.description = "v2";
+        up.expected_version = 99;
+        CHECK_FALSE(w.approvals.update_template(root, "deploy", up).has_value());
+        CHECK(l.next().empty());
+        up.expected_version = t.version;
+        auto t2 = w.approvals.update_template(root, "deploy", up);
+        REQUIRE_MESSAGE(t2.has_value(), t2.error().message);
+        CHECK(l.next() == Actions{"approvals.template.updated"});
+
+        REQUIRE(w.approvals.add_members(root, g.id, humans({eve.principal_id})).has_value());
+        w.bind(root, eve.principal_id, {on_template("WorkflowTemplateVoter", "deploy")});
+        l.next();
+        server::approvals::WorkflowCreate wc{"release-1", "", "{}", t2->id};
+        auto wf = w.approvals.create_workflow(root, wc);
+        REQUIRE_MESSAGE(wf.has_value(), wf.error().message);
+        CHECK(l.next() == Actions{"approvals.workflow.created"});
+        auto vote = w.approvals.cast_vote(eve, wf->id, approve());
+        REQUIRE_MESSAGE(vote.has_value(), vote.error().message);
+        CHECK(l.next() == Actions{"approvals.workflow.voted", "approvals.workflow.approved"});
+        CHECK_FALSE(w.approvals.cast_vote(eve, wf->id, approve()).has_value());  // decided
+        CHECK(l.next().empty());
+
+        wc.name = "release-2";
+        auto wf2 = w.approvals.create_workflow(root, wc);
+        REQUIRE(wf2.has_value());
+        l.next();
+        w.clock.advance(std::chrono::hours{24 * 365});
+        auto expired = w.approvals.expire_due_workflows(w.clock.now());
+        REQUIRE(expired.has_value());
+        CHECK(*expired == 1);
+        auto system = l.rows();
+        REQUIRE(system.size() == 1);
+        CHECK(system[0].action == "approvals.workflow.expired");
+        CHECK(system[0].actor_kind == "system");
+        CHECK(system[0].has_before);
+        CHECK(system[0].has_after);
+
+        auto dep = w.approvals.deprecate_template(root, "deploy", false, std::nullopt);
+        REQUIRE_MESSAGE(dep.has_value(), dep.error().message);
+        CHECK(l.next() == Actions{"approvals.template.deprecated"});
+    }
+
+    TEST_CASE_TEMPLATE(
+        "auths: parts, departments, auths, drafts and export write their rows",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
+        SIGNOFF_SKIP_WITHOUT_BACKEND(T);
+        Everything w(T::kBackend);
+        Actor root = w.org_admin("acme", "root@acme.example");
+        Actor alice = w.member(root, "alice@acme.example");
+        Ledger l{w};
+        l.next();
+
+        auto part = w.auths.create_part(root, "protocol", "oidc");
+        REQUIRE_MESSAGE(part.has_value(), part.error().message);
+        CHECK(l.next() == Actions{"auths.part.created"});
+        REQUIRE(w.auths.create_part(root, "protocol", "oidc").has_value());
+        CHECK(l.next().empty());  // found, not created
+        REQUIRE(w.auths.create_department(root, "Engineering").has_value());
+        CHECK(l.next() == Actions{"auths.department.created"});
+        CHECK_FALSE(w.auths.create_department(alice, "Sales").has_value());
+        CHECK(l.next().empty());
+
+        server::auths::AuthFields f;
+        f.name = "Okta";
+        auto created = w.auths.create(root, {server::auths::CreateItem{{}, f}});
+        REQUIRE(created.at(0).result.has_value());
+        auto const auth = *created.at(0).result;
+        CHECK(l.next() == Actions{"auths.part.created", "auths.auth.created"});
+
+        server::auths::UpdateItem u;
+        u.auth_id = auth.id;
+        u.expected_version = 7;  // stale
+        u.fields.description = "SSO";
+        CHECK_FALSE(w.auths.update(root, {u}).at(0).result.has_value());
+        CHECK(l.next().empty());
+        u.expected_version = auth.version;
+        REQUIRE(w.auths.update(root, {u}).at(0).result.has_value());
+        auto auth_updated = l.rows();
+        REQUIRE(auth_updated.size() == 2);
+        CHECK(auth_updated[0].action == "auths.part.created");
+        CHECK(auth_updated[1].action == "auths.auth.updated");
+        CHECK(auth_updated[1].has_before);
+        CHECK(auth_updated[1].has_after);
+
+        auto copy = w.auths.duplicate(root, auth.id);
+        REQUIRE_MESSAGE(copy.has_value(), copy.error().message);
+        auto dup_rows = l.next();
+        CHECK(dup_rows.back() == "auths.auth.duplicated");
+
+        server::auths::DraftPatch p;
+        p.auth_id = auth.id;
+        p.fields.description = "draft text";
+        auto draft = w.auths.patch_draft(root, p);
+        REQUIRE_MESSAGE(draft.has_value(), draft.error().message);
+        auto draft_rows = l.next();
+        CHECK(draft_rows.back() == "auths.draft.created");
+        server::auths::DraftPatch again;
+        again.draft_id = draft->draft_id;
+        again.expected_version = 5;  // stale
+        CHECK_FALSE(w.auths.patch_draft(root, again).has_value());
+        CHECK(l.next().empty());
+        again.expected_version = 1;
+        again.fields.name = "Okta 2";
+        REQUIRE(w.auths.patch_draft(root, again).has_value());
+        CHECK(l.next().back() == "auths.draft.patched");
+
+        server::auths::UpdateItem publish;
+        publish.draft_id = draft->draft_id;
+        auto published = w.auths.update(root, {publish});
+        REQUIRE_MESSAGE(published.at(0).result.has_value(), published.at(0).result.error().message);
+        CHECK(l.next().back() == "auths.auth.updated");
+
+        CHECK_FALSE(w.auths.remove(alice, {auth.id}).at(0).status.has_value());  // not hers
+        CHECK(l.next().empty());
+        REQUIRE(w.auths.remove(root, {copy->id}).at(0).status.has_value());
+        CHECK(l.next() == Actions{"auths.auth.deleted"});
+
+        auto exported = w.auths.export_csv(root, std::nullopt, {}, {});
+        REQUIRE(exported.has_value());
+        CHECK(l.next() == Actions{"auths.exported"});
+        auto audit_export = w.audit.export_jsonl(root, {}, {}, {});
+        REQUIRE(audit_export.has_value());
+        CHECK(l.next() == Actions{"audit.exported"});
+    }
+}
