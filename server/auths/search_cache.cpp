@@ -1,6 +1,6 @@
-// Catching an org's search index up with its search generation: a full load
-// the first time (or after a rebuild), the changed rows and the deletions
-// since the index's generation otherwise.
+// Catching an org's search index up with its search generation: a full load,
+// page by page, the first time (or after a rebuild); the changed rows and the
+// deletions since the index's generation otherwise.
 #include "server/auths/search_cache.hpp"
 
 #include "server/core/db_map.hpp"
@@ -11,32 +11,60 @@ namespace {
 
 namespace repos = storage::repos;
 
-/// The ids of a departments key (",id1,id2,").
-std::vector<std::string> ids_of(std::string const& key) {
-    std::vector<std::string> ids;
+constexpr std::int64_t kLoadPage = 1000;
+
+/// The ids of a departments key (",id1,id2,"), as views into it.
+void ids_of(std::string_view key, std::vector<std::string_view>& ids) {
+    ids.clear();
     std::size_t start = 1;
-    for (auto comma = key.find(',', start); comma != std::string::npos;
+    for (auto comma = key.find(',', start); comma != std::string_view::npos;
          comma = key.find(',', start)) {
         if (comma > start) {
             ids.push_back(key.substr(start, comma - start));
         }
         start = comma + 1;
     }
-    return ids;
 }
 
 std::vector<IndexEntry> entries_of(std::vector<repos::SearchRow> rows) {
     std::vector<IndexEntry> out;
     out.reserve(rows.size());
+    std::vector<std::string_view> ids;
     for (auto& r : rows) {
+        ids_of(r.departments, ids);
         out.push_back(IndexEntry{
             std::move(r.auth_id),
             std::move(r.sort_name),
             std::move(r.document),
-            ids_of(r.departments),
+            {ids.begin(), ids.end()},
         });
     }
     return out;
+}
+
+/// Every search row of the org, a page at a time: the peak is the index
+/// itself plus one page, not a copy of every row.
+core::Result<SearchIndex> load(storage::Tx& tx, std::string const& org_id) {
+    SearchIndex::Builder builder;
+    std::vector<std::string_view> ids;
+    std::string after_name;
+    std::string after_id;
+    for (;;) {
+        auto page =
+            core::from_db(repos::search_rows_page(tx, org_id, after_name, after_id, kLoadPage));
+        if (!page) {
+            return page.error();
+        }
+        for (auto const& r : *page) {
+            ids_of(r.departments, ids);
+            builder.add(r.auth_id, r.sort_name, r.document, ids);
+        }
+        if (static_cast<std::int64_t>(page->size()) < kLoadPage) {
+            return std::move(builder).finish();
+        }
+        after_name = page->back().sort_name;
+        after_id = page->back().auth_id;
+    }
 }
 
 }  // namespace
@@ -68,16 +96,19 @@ core::Result<std::shared_ptr<SearchIndex const>> SearchCache::current(
     if (usable && s->gen >= seen->gen) {
         return s->index;
     }
-    std::int64_t const after = usable ? s->gen : -1;
-    auto rows = core::from_db(repos::search_rows_after(tx, org_id, after));
-    if (!rows) {
-        return rows.error();
-    }
     if (!usable) {
-        s->index =
-            std::make_shared<SearchIndex const>(SearchIndex::build(entries_of(std::move(*rows))));
+        s->index.reset();  // stale: freed before the load, not kept beside it
+        auto loaded = load(tx, org_id);
+        if (!loaded) {
+            return loaded.error();
+        }
+        s->index = std::make_shared<SearchIndex const>(std::move(*loaded));
     } else {
-        auto deleted = core::from_db(repos::search_deletions_after(tx, org_id, after));
+        auto rows = core::from_db(repos::search_rows_after(tx, org_id, s->gen));
+        if (!rows) {
+            return rows.error();
+        }
+        auto deleted = core::from_db(repos::search_deletions_after(tx, org_id, s->gen));
         if (!deleted) {
             return deleted.error();
         }

@@ -1,12 +1,13 @@
 // The in-memory search index of one org's auths: the auth_search rows held
-// column-wise in a few flat buffers, ordered by (sort name, auth id). A search
-// is a substring scan of one buffer plus counting, with no database round
-// trip per row; AuthsService keeps one per org and brings it up to date from
-// the rows written since its generation (search_cache.cpp).
+// column-wise in a few flat buffers, plus their order by (sort name, auth id).
+// A search is a substring scan of one buffer plus counting, with no database
+// round trip per row; AuthsService keeps one per org and brings it up to date
+// from the rows written since its generation (search_cache.cpp).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,15 +45,22 @@ struct IndexAnswer {
 };
 
 /// Immutable once built: readers share it without locks while a newer one is
-/// built beside it.
+/// built beside it. Entries sit in the buffers in the order they were added;
+/// `order_` and `rank_` give their order by (sort name, auth id), so that a
+/// load needs no second, sorted copy of the buffers.
 class SearchIndex {
 public:
+    /// Appends entries one by one (a load page by page holds only the index
+    /// and one page); finish() orders them.
+    class Builder;
+
     SearchIndex() = default;
     /// `entries` in any order; one entry per auth id.
-    static SearchIndex build(std::vector<IndexEntry> entries);
+    static SearchIndex build(std::vector<IndexEntry> const& entries);
 
     /// A new index: this one with `upserts` written over (or added to) it and
-    /// the auths in `deleted` removed. Linear in the index size.
+    /// the auths in `deleted` removed. Linear in the index size, plus the
+    /// sorting of the upserts.
     [[nodiscard]] SearchIndex with_changes(
         std::vector<IndexEntry> upserts, std::vector<std::string> const& deleted
     ) const;
@@ -63,19 +71,17 @@ public:
     [[nodiscard]] std::size_t footprint() const;
 
 private:
-    /// An entry of this index or of an upsert, while a new index is merged.
-    struct View {
-        std::string_view auth_id;
-        std::string_view sort_name;
-        std::string_view document;
-        std::vector<std::string_view> department_ids;
-    };
-
-    [[nodiscard]] View view(std::size_t i) const;
-    static SearchIndex from_sorted(std::vector<View> const& rows);
-    /// Calls `hit(i)` for each entry whose document contains `text`, in order.
+    [[nodiscard]] std::string_view auth_id(std::size_t i) const;
+    [[nodiscard]] std::string_view sort_name(std::size_t i) const;
+    [[nodiscard]] bool before(std::uint32_t a, std::uint32_t b) const;
+    /// Entry i's department indexes: departments_[first, last).
+    [[nodiscard]] std::pair<std::size_t, std::size_t> departments_of(std::size_t i) const;
+    /// Sets rank_ from order_.
+    void rank_from_order();
+    /// Calls `hit(i)` for each entry whose document contains `text`, in
+    /// buffer order.
     template <typename Hit>
-    void for_each_match(std::optional<std::string> const& text, Hit&& hit) const;
+    void for_each_match(std::string const& text, Hit&& hit) const;
 
     // Entry i occupies [end[i-1], end[i]) of each buffer (0 for i = 0).
     std::string ids_;
@@ -91,6 +97,33 @@ private:
     std::vector<std::size_t> department_end_;
     // Entries per department (the counts of a search without text).
     std::vector<std::int64_t> department_totals_;
+    // order_[p]: the entry at position p by (sort name, id); rank_[i]: entry i's position.
+    std::vector<std::uint32_t> order_;
+    std::vector<std::uint32_t> rank_;
+};
+
+class SearchIndex::Builder {
+public:
+    void add(
+        std::string_view auth_id,
+        std::string_view sort_name,
+        std::string_view document,
+        std::vector<std::string_view> const& department_ids
+    );
+    /// Orders the entries (one sort of all of them).
+    [[nodiscard]] SearchIndex finish() &&;
+
+private:
+    friend class SearchIndex;
+    /// Looks strings up by string_view without making a string.
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    SearchIndex index_;
+    std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> interned_;
 };
 
 }  // namespace signoff::server::auths

@@ -484,6 +484,33 @@ DbResult<SearchGeneration> search_generation(Tx& tx, std::string const& org_id) 
     return SearchGeneration{rows->front().integer(0), rows->front().integer(1)};
 }
 
+// Row values keep the page on the (org_id, sort_name, auth_id) key of both
+// back ends.
+constexpr std::string_view kSelectSearchRowsPage =
+    "SELECT auth_id, sort_name, document, departments FROM auth_search "
+    "WHERE org_id = $1 AND (sort_name, auth_id) > ($2, $3) "
+    "ORDER BY sort_name, auth_id LIMIT $4";
+
+namespace {
+
+SearchRow search_row_from(Row const& r) {
+    return SearchRow{r.text(0), r.text(1), r.text(2), r.text(3)};
+}
+
+}  // namespace
+
+DbResult<std::vector<SearchRow>> search_rows_page(
+    Tx& tx,
+    std::string const& org_id,
+    std::string const& after_name,
+    std::string const& after_id,
+    std::int64_t limit
+) {
+    return detail::all_rows(
+        tx.query(kSelectSearchRowsPage, {org_id, after_name, after_id, limit}), search_row_from
+    );
+}
+
 constexpr std::string_view kSelectSearchRowsAfter =
     "SELECT auth_id, sort_name, document, departments FROM auth_search "
     "WHERE org_id = $1 AND gen > $2";
@@ -491,9 +518,7 @@ constexpr std::string_view kSelectSearchRowsAfter =
 DbResult<std::vector<SearchRow>> search_rows_after(
     Tx& tx, std::string const& org_id, std::int64_t after
 ) {
-    return detail::all_rows(tx.query(kSelectSearchRowsAfter, {org_id, after}), [](Row const& r) {
-        return SearchRow{r.text(0), r.text(1), r.text(2), r.text(3)};
-    });
+    return detail::all_rows(tx.query(kSelectSearchRowsAfter, {org_id, after}), search_row_from);
 }
 
 constexpr std::string_view kSelectSearchDeletionsAfter =

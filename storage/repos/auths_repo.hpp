@@ -127,8 +127,17 @@ struct SearchGeneration {
 };
 
 DbResult<SearchGeneration> search_generation(Tx& tx, std::string const& org_id);
-/// The org's search rows written after generation `after` (every row for -1),
-/// in no particular order.
+/// A page of the org's search rows in (sort_name, auth_id) order, after the
+/// row (after_name, after_id); ("", "") for the first page.
+DbResult<std::vector<SearchRow>> search_rows_page(
+    Tx& tx,
+    std::string const& org_id,
+    std::string const& after_name,
+    std::string const& after_id,
+    std::int64_t limit
+);
+/// The org's search rows written after generation `after`, in no particular
+/// order.
 DbResult<std::vector<SearchRow>> search_rows_after(
     Tx& tx, std::string const& org_id, std::int64_t after
 );

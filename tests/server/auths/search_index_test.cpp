@@ -117,3 +117,117 @@ TEST_SUITE("server/auths/search_index") {
         CHECK(sample().footprint() > SearchIndex{}.footprint() + 100);
     }
 }
+
+namespace {
+
+/// What a search must answer, computed the slow way from the entries.
+IndexAnswer brute_force(std::vector<IndexEntry> entries, IndexQuery const& q) {
+    std::sort(entries.begin(), entries.end(), [](auto const& a, auto const& b) {
+        return a.sort_name != b.sort_name ? a.sort_name < b.sort_name : a.auth_id < b.auth_id;
+    });
+    IndexAnswer out;
+    for (auto const& e : entries) {
+        if (q.text && e.document.find(*q.text) == std::string::npos) {
+            continue;
+        }
+        bool in = q.department_ids.empty();
+        for (auto const& d : e.department_ids) {
+            ++out.department_counts[d];
+            in = in || std::find(q.department_ids.begin(), q.department_ids.end(), d) !=
+                           q.department_ids.end();
+        }
+        if (in) {
+            if (out.total >= q.offset && out.total < q.offset + q.limit) {
+                out.ids.push_back(e.auth_id);
+            }
+            ++out.total;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_SUITE("server/auths/search_index") {
+    TEST_CASE("random entries and changes: every query answers what a brute force does") {
+        std::uint32_t seed = 12345;
+        auto next = [&seed](std::uint32_t n) {
+            seed = seed * 1103515245U + 12345U;
+            return (seed >> 16) % n;
+        };
+        char const* words[] = {"okta", "saml", "oidc", "vpn", "wiki", "mail"};
+        auto make = [&](std::uint32_t id) {
+            IndexEntry e;
+            e.auth_id = "id" + std::to_string(id);
+            e.sort_name = std::string(words[next(6)]) + " " + std::to_string(next(5));
+            e.document = e.sort_name + "\n" + words[next(6)];
+            for (std::uint32_t d = 0; d < next(3); ++d) {
+                e.department_ids.push_back("d" + std::to_string(next(4)));
+            }
+            std::sort(e.department_ids.begin(), e.department_ids.end());
+            e.department_ids.erase(
+                std::unique(e.department_ids.begin(), e.department_ids.end()),
+                e.department_ids.end()
+            );
+            return e;
+        };
+        std::vector<IndexEntry> truth;
+        for (std::uint32_t i = 0; i < 300; ++i) {
+            truth.push_back(make(i));
+        }
+        auto index = SearchIndex::build(truth);
+        for (int round = 0; round < 20; ++round) {
+            std::vector<IndexEntry> upserts;
+            std::vector<std::string> deleted;
+            for (int k = 0; k < 15; ++k) {
+                auto victim = next(static_cast<std::uint32_t>(truth.size()));
+                if (next(2) == 0) {
+                    deleted.push_back(truth[victim].auth_id);
+                    truth.erase(truth.begin() + victim);
+                } else {
+                    auto changed = make(next(400));  // an existing id or a new one
+                    std::erase_if(truth, [&](auto const& e) {
+                        return e.auth_id == changed.auth_id;
+                    });
+                    truth.push_back(changed);
+                    upserts.push_back(changed);
+                }
+            }
+            // A deleted id upserted later in the round is alive: drop it from the deletions.
+            std::erase_if(deleted, [&](auto const& id) {
+                return std::any_of(truth.begin(), truth.end(), [&](auto const& e) {
+                    return e.auth_id == id;
+                });
+            });
+            // An id deleted after its upsert in the round is gone: drop the upsert.
+            std::erase_if(upserts, [&](auto const& u) {
+                return std::none_of(truth.begin(), truth.end(), [&](auto const& e) {
+                    return e.auth_id == u.auth_id && e.sort_name == u.sort_name &&
+                           e.document == u.document;
+                });
+            });
+            index = index.with_changes(upserts, deleted);
+            REQUIRE(index.size() == truth.size());
+            for (auto const* text : {"", "okta", "a", "saml\nvpn", "zzz"}) {
+                for (auto const& departments : {Ids{}, Ids{"d1"}, Ids{"d0", "d3"}}) {
+                    for (auto [offset, limit] :
+                         {std::pair{0, 20}, std::pair{7, 5}, std::pair{50, 100}}) {
+                        IndexQuery q{
+                            *text ? std::optional<std::string>{text} : std::nullopt,
+                            departments,
+                            offset,
+                            limit};
+                        CAPTURE(round);
+                        CAPTURE(text);
+                        CAPTURE(offset);
+                        auto want = brute_force(truth, q);
+                        auto got = index.query(q);
+                        CHECK(got.total == want.total);
+                        CHECK(got.ids == want.ids);
+                        CHECK(got.department_counts == want.department_counts);
+                    }
+                }
+            }
+        }
+    }
+}
