@@ -12,6 +12,7 @@
 #include "tools/codec/json_args.hpp"
 #include "tools/codec/roles_codec.hpp"
 #include "tools/families/families.hpp"
+#include "tools/families/family_kit.hpp"
 #include "tools/registry/registry.hpp"
 
 namespace signoff::tools::families {
@@ -24,26 +25,16 @@ using codec::string_or;
 using registry::Annotations;
 using registry::RestRoute;
 using registry::ToolContext;
-using registry::ToolSpec;
 using server::core::Error;
 using server::core::Result;
 
 constexpr const char* kAgentRolesPath = "/api/v1/agents/{agentId}/roles";
 constexpr Annotations kReadOnly{.read_only = true, .idempotent = true};
 
-Result<identity::IdentityService*> identity_service(ToolContext const& ctx) {
-    if (ctx.services == nullptr || ctx.services->identity == nullptr) {
-        return Error::internal("identity service is not wired");
-    }
-    return ctx.services->identity;
-}
-
-Result<approvals::ApprovalsService*> approvals_service(ToolContext const& ctx) {
-    if (ctx.services == nullptr || ctx.services->approvals == nullptr) {
-        return Error::internal("approvals service is not wired");
-    }
-    return ctx.services->approvals;
-}
+constexpr FamilyRows identity_tool{"identity"};
+constexpr FamilyRows approvals_tool{"approvals"};
+constexpr auto identity_service = &service_of<&registry::Services::identity>;
+constexpr auto approvals_service = &service_of<&registry::Services::approvals>;
 
 json::object agent_json(identity::Agent const& a) {
     return {
@@ -130,34 +121,10 @@ Result<json::value> agent_roles_remove(ToolContext& ctx, json::object const& a) 
 }
 
 /// A row whose schemas live in schemas/<family>/<name>.{input,output}.json.
-ToolSpec tool(
-    std::string const& family,
-    std::string name,
-    std::string title,
-    std::string description,
-    Annotations annotations,
-    RestRoute route,
-    registry::Handler handler,
-    std::string permissions
-) {
-    ToolSpec t;
-    t.input_schema = family + "/" + name + ".input";
-    t.output_schema = family + "/" + name + ".output";
-    t.name = std::move(name);
-    t.title = std::move(title);
-    t.description = std::move(description);
-    t.annotations = annotations;
-    t.routes = {std::move(route)};
-    t.handler = std::move(handler);
-    t.permissions = std::move(permissions);
-    return t;
-}
-
 }  // namespace
 
 void register_agent_tools(registry::Registry& r) {
-    r.add_tool(tool(
-        "identity",
+    r.add_tool(identity_tool(
         "identity_agents_register",
         "Register an agent",
         "Registers an agent: agentName (1-1024 characters, unique in the organization ignoring "
@@ -169,8 +136,7 @@ void register_agent_tools(registry::Registry& r) {
         agents_register,
         "any human user"
     ));
-    r.add_tool(tool(
-        "identity",
+    r.add_tool(identity_tool(
         "identity_agents_get",
         "Get an agent",
         "One agent by id or by name (ignoring case): id, agentName, publicKey (base64 of its "
@@ -180,8 +146,7 @@ void register_agent_tools(registry::Registry& r) {
         agents_get,
         "any member"
     ));
-    r.add_tool(tool(
-        "approvals",
+    r.add_tool(approvals_tool(
         "approvals_agent_roles_get",
         "Get an agent's roles",
         "An agent's role bindings and their concurrencyControl.version, which replacing them "
@@ -191,8 +156,7 @@ void register_agent_tools(registry::Registry& r) {
         agent_roles_get,
         "any member"
     ));
-    r.add_tool(tool(
-        "approvals",
+    r.add_tool(approvals_tool(
         "approvals_agent_roles_replace",
         "Replace an agent's roles",
         "Replaces all of an agent's role bindings ({roleName, scope}); needs the current "
@@ -205,8 +169,7 @@ void register_agent_tools(registry::Registry& r) {
         "humans only; template-scoped bindings: SpaceManager on the template's space; "
         "space-scoped: SpaceManager on the space; org-scoped: admin, super_admin"
     ));
-    r.add_tool(tool(
-        "approvals",
+    r.add_tool(approvals_tool(
         "approvals_agent_roles_remove",
         "Remove roles from an agent",
         "Removes the listed bindings that match role name and scope exactly; others are ignored.",

@@ -13,6 +13,7 @@
 #include "tools/codec/approvals_codec.hpp"
 #include "tools/codec/json_args.hpp"
 #include "tools/families/families.hpp"
+#include "tools/families/family_kit.hpp"
 #include "tools/registry/registry.hpp"
 
 namespace signoff::tools::families {
@@ -27,7 +28,6 @@ using codec::string_or;
 using registry::Annotations;
 using registry::RestRoute;
 using registry::ToolContext;
-using registry::ToolSpec;
 using server::core::Error;
 using server::core::Result;
 
@@ -41,12 +41,8 @@ constexpr const char* kTemplatePath = "/api/v1/workflow-templates/{templateIdent
 
 constexpr Annotations kReadOnly{.read_only = true, .idempotent = true};
 
-Result<approvals::ApprovalsService*> service(ToolContext const& ctx) {
-    if (ctx.services == nullptr || ctx.services->approvals == nullptr) {
-        return Error::internal("approvals service is not wired");
-    }
-    return ctx.services->approvals;
-}
+constexpr FamilyRows tool{"approvals"};
+constexpr auto service = &service_of<&registry::Services::approvals>;
 
 // ---- decode ------------------------------------------------------------------
 
@@ -497,28 +493,6 @@ Result<json::value> templates_deprecate(ToolContext& ctx, json::object const& a)
     return encode_template(
         (*svc)->deprecate_template(ctx.actor, string_or(a, "templateName"), cancel, version_arg(a))
     );
-}
-
-ToolSpec tool(
-    std::string name,
-    std::string title,
-    std::string description,
-    Annotations annotations,
-    RestRoute route,
-    registry::Handler handler,
-    std::string permissions
-) {
-    ToolSpec t;
-    t.input_schema = "approvals/" + name + ".input";
-    t.output_schema = "approvals/" + name + ".output";
-    t.name = std::move(name);
-    t.title = std::move(title);
-    t.description = std::move(description);
-    t.annotations = annotations;
-    t.routes = {std::move(route)};
-    t.handler = std::move(handler);
-    t.permissions = std::move(permissions);
-    return t;
 }
 
 void register_roles(registry::Registry& r) {

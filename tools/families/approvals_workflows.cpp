@@ -9,6 +9,7 @@
 #include "tools/codec/approvals_codec.hpp"
 #include "tools/codec/json_args.hpp"
 #include "tools/families/families.hpp"
+#include "tools/families/family_kit.hpp"
 #include "tools/registry/registry.hpp"
 
 namespace signoff::tools::families {
@@ -20,9 +21,7 @@ using codec::opt_int;
 using codec::opt_string;
 using codec::string_or;
 using registry::Annotations;
-using registry::RestRoute;
 using registry::ToolContext;
-using registry::ToolSpec;
 using server::core::Error;
 using server::core::Result;
 
@@ -30,12 +29,8 @@ constexpr const char* kWorkflowsPath = "/api/v1/workflows";
 constexpr const char* kWorkflowPath = "/api/v1/workflows/{workflowId}";
 constexpr Annotations kReadOnly{.read_only = true, .idempotent = true};
 
-Result<approvals::ApprovalsService*> service(ToolContext const& ctx) {
-    if (ctx.services == nullptr || ctx.services->approvals == nullptr) {
-        return Error::internal("approvals service is not wired");
-    }
-    return ctx.services->approvals;
-}
+constexpr FamilyRows tool{"approvals"};
+constexpr auto service = &service_of<&registry::Services::approvals>;
 
 bool include_template(json::object const& a) {
     return opt_string(a, "include").value_or("") == "workflow-template";
@@ -209,28 +204,6 @@ Result<json::value> votes_can_vote(ToolContext& ctx, json::object const& a) {
         o["cantVoteReason"] = *r->cant_vote_reason;
     }
     return o;
-}
-
-ToolSpec tool(
-    std::string name,
-    std::string title,
-    std::string description,
-    Annotations annotations,
-    RestRoute route,
-    registry::Handler handler,
-    std::string permissions
-) {
-    ToolSpec t;
-    t.input_schema = "approvals/" + name + ".input";
-    t.output_schema = "approvals/" + name + ".output";
-    t.name = std::move(name);
-    t.title = std::move(title);
-    t.description = std::move(description);
-    t.annotations = annotations;
-    t.routes = {std::move(route)};
-    t.handler = std::move(handler);
-    t.permissions = std::move(permissions);
-    return t;
 }
 
 }  // namespace

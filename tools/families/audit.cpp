@@ -9,6 +9,7 @@
 #include "tools/codec/audit_codec.hpp"
 #include "tools/codec/json_args.hpp"
 #include "tools/families/families.hpp"
+#include "tools/families/family_kit.hpp"
 #include "tools/registry/registry.hpp"
 
 namespace signoff::tools::families {
@@ -20,20 +21,14 @@ using codec::opt_int;
 using codec::opt_string;
 using registry::Annotations;
 using registry::ToolContext;
-using registry::ToolSpec;
-using server::core::Error;
 using server::core::Result;
 
 constexpr const char* kAuditPath = "/api/v1/admin/audit";
 constexpr const char* kAuditExportPath = "/api/v1/admin/audit/export";
 constexpr const char* kWho = "org admins (admin, super_admin) and holders of AuditorViewer";
 
-Result<audit::AuditService*> service(ToolContext const& ctx) {
-    if (ctx.services == nullptr || ctx.services->audit == nullptr) {
-        return Error::internal("audit service is not wired");
-    }
-    return ctx.services->audit;
-}
+constexpr FamilyRows tool{"audit"};
+constexpr auto service = &service_of<&registry::Services::audit>;
 
 Result<json::value> list(ToolContext& ctx, json::object const& a) {
     auto svc = service(ctx);
@@ -71,27 +66,6 @@ Result<json::value> export_jsonl(ToolContext& ctx, json::object const& a) {
         {"upload_id", r->upload_id}, {"file_name", r->file_name}, {"row_count", r->row_count}};
 }
 
-ToolSpec tool(
-    std::string name,
-    std::string title,
-    std::string description,
-    Annotations annotations,
-    registry::RestRoute route,
-    registry::Handler handler
-) {
-    ToolSpec t;
-    t.input_schema = "audit/" + name + ".input";
-    t.output_schema = "audit/" + name + ".output";
-    t.name = std::move(name);
-    t.title = std::move(title);
-    t.description = std::move(description);
-    t.annotations = annotations;
-    t.routes = {std::move(route)};
-    t.handler = std::move(handler);
-    t.permissions = kWho;
-    return t;
-}
-
 }  // namespace
 
 void register_audit_tools(registry::Registry& r) {
@@ -105,7 +79,8 @@ void register_audit_tools(registry::Registry& r) {
         "1-500 (default 50); pass next_cursor back as cursor for the next page.",
         Annotations{.read_only = true, .idempotent = true},
         {"GET", kAuditPath},
-        list
+        list,
+        kWho
     ));
     r.add_tool(tool(
         "audit_export",
@@ -117,7 +92,8 @@ void register_audit_tools(registry::Registry& r) {
         "call carries a progress token.",
         Annotations{},
         {"POST", kAuditExportPath},
-        export_jsonl
+        export_jsonl,
+        kWho
     ));
 }
 

@@ -14,6 +14,7 @@
 #include "tools/codec/json_args.hpp"
 #include "tools/families/auths_docs.hpp"
 #include "tools/families/families.hpp"
+#include "tools/families/family_kit.hpp"
 #include "tools/registry/registry.hpp"
 
 namespace signoff::tools::families {
@@ -28,26 +29,13 @@ using codec::string_or;
 using registry::Annotations;
 using registry::RestRoute;
 using registry::ToolContext;
-using registry::ToolSpec;
 using server::core::Error;
 using server::core::Result;
 
 constexpr const char* kBase = "/api/v5/artifacts/auths";
 
-Result<auths::AuthsService*> service(ToolContext const& ctx) {
-    if (ctx.services == nullptr || ctx.services->auths == nullptr) {
-        return Error::internal("auths service is not wired");
-    }
-    return ctx.services->auths;
-}
-
-template <class T>
-Result<json::value> encode(Result<T> const& r) {
-    if (!r) {
-        return r.error();
-    }
-    return json::value_from(*r);
-}
+constexpr FamilyRows tool{"auths"};
+constexpr auto service = &service_of<&registry::Services::auths>;
 
 /// The strings of the array at `key`; nullopt when absent or null.
 std::optional<std::vector<std::string>> opt_strings(json::object const& o, std::string_view key) {
@@ -331,28 +319,6 @@ Result<json::value> refresh(ToolContext& ctx, json::object const&) {
 }
 
 // ---- the table ---------------------------------------------------------------
-
-ToolSpec tool(
-    std::string name,
-    std::string title,
-    std::string description,
-    Annotations annotations,
-    RestRoute route,
-    registry::Handler handler,
-    std::string permissions
-) {
-    ToolSpec t;
-    t.input_schema = "auths/" + name + ".input";
-    t.output_schema = "auths/" + name + ".output";
-    t.name = std::move(name);
-    t.title = std::move(title);
-    t.description = std::move(description);
-    t.annotations = annotations;
-    t.routes = {std::move(route)};
-    t.handler = std::move(handler);
-    t.permissions = std::move(permissions);
-    return t;
-}
 
 RestRoute at(std::string method, std::string const& tail, int status = 200) {
     return RestRoute{std::move(method), std::string(kBase) + "/" + tail, "", "", status};

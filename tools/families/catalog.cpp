@@ -10,6 +10,7 @@
 #include "tools/codec/catalog_codec.hpp"
 #include "tools/codec/json_args.hpp"
 #include "tools/families/families.hpp"
+#include "tools/families/family_kit.hpp"
 #include "tools/registry/registry.hpp"
 
 namespace signoff::tools::families {
@@ -25,7 +26,6 @@ using codec::string_or;
 using registry::Annotations;
 using registry::RestRoute;
 using registry::ToolContext;
-using registry::ToolSpec;
 using server::core::Error;
 using server::core::Result;
 
@@ -33,20 +33,8 @@ constexpr const char* kApprovalsPath = "/api/v1/catalog/approvals";
 constexpr const char* kRowsPath = "/api/v1/catalog/rows";
 constexpr const char* kRowPath = "/api/v1/catalog/rows/{slug}";
 
-Result<catalog::CatalogService*> service(ToolContext const& ctx) {
-    if (ctx.services == nullptr || ctx.services->catalog == nullptr) {
-        return Error::internal("catalog service is not wired");
-    }
-    return ctx.services->catalog;
-}
-
-template <class T>
-Result<json::value> encode(Result<T> const& r) {
-    if (!r) {
-        return r.error();
-    }
-    return json::value_from(*r);
-}
+constexpr FamilyRows tool{"catalog"};
+constexpr auto service = &service_of<&registry::Services::catalog>;
 
 template <class T>
 Result<json::value> encode_page(Result<catalog::Page<T>> const& r) {
@@ -227,28 +215,6 @@ Result<json::array> read_categories(ToolContext&, std::string const& uri) {
 }
 
 // ---- the table ---------------------------------------------------------------
-
-ToolSpec tool(
-    std::string name,
-    std::string title,
-    std::string description,
-    Annotations annotations,
-    std::vector<RestRoute> routes,
-    registry::Handler handler,
-    std::string permissions
-) {
-    ToolSpec t;
-    t.input_schema = "catalog/" + name + ".input";
-    t.output_schema = "catalog/" + name + ".output";
-    t.name = std::move(name);
-    t.title = std::move(title);
-    t.description = std::move(description);
-    t.annotations = annotations;
-    t.routes = std::move(routes);
-    t.handler = std::move(handler);
-    t.permissions = std::move(permissions);
-    return t;
-}
 
 constexpr Annotations kRead{.read_only = true, .idempotent = true};
 constexpr Annotations kWrite{};

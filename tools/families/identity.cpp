@@ -8,6 +8,7 @@
 #include "tools/codec/catalog_codec.hpp"
 #include "tools/codec/json_args.hpp"
 #include "tools/families/families.hpp"
+#include "tools/families/family_kit.hpp"
 #include "tools/registry/registry.hpp"
 
 namespace signoff::tools::families {
@@ -18,24 +19,10 @@ namespace identity = server::identity;
 using codec::opt_int;
 using codec::string_or;
 using registry::ToolContext;
-using registry::ToolSpec;
-using server::core::Error;
 using server::core::Result;
 
-Result<identity::IdentityService*> service(ToolContext const& ctx) {
-    if (ctx.services == nullptr || ctx.services->identity == nullptr) {
-        return Error::internal("identity service is not wired");
-    }
-    return ctx.services->identity;
-}
-
-template <class T>
-Result<json::value> encode(Result<T> const& r) {
-    if (!r) {
-        return r.error();
-    }
-    return json::value_from(*r);
-}
+constexpr FamilyRows tool{"identity"};
+constexpr auto service = &service_of<&registry::Services::identity>;
 
 Result<json::value> users_create(ToolContext& ctx, json::object const& a) {
     auto svc = service(ctx);
@@ -81,28 +68,6 @@ Result<json::value> api_keys_create(ToolContext& ctx, json::object const& a) {
         return svc.error();
     }
     return encode((*svc)->create_api_key(ctx.actor, string_or(a, "user_id")));
-}
-
-ToolSpec tool(
-    std::string name,
-    std::string title,
-    std::string description,
-    registry::Annotations annotations,
-    registry::RestRoute route,
-    registry::Handler handler,
-    std::string permissions
-) {
-    ToolSpec t;
-    t.input_schema = "identity/" + name + ".input";
-    t.output_schema = "identity/" + name + ".output";
-    t.name = std::move(name);
-    t.title = std::move(title);
-    t.description = std::move(description);
-    t.annotations = annotations;
-    t.routes = {std::move(route)};
-    t.handler = std::move(handler);
-    t.permissions = std::move(permissions);
-    return t;
 }
 
 }  // namespace

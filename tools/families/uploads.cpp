@@ -13,6 +13,7 @@
 
 #include "server/auths/auths_service.hpp"
 #include "tools/families/families.hpp"
+#include "tools/families/family_kit.hpp"
 #include "tools/registry/registry.hpp"
 
 namespace signoff::tools::families {
@@ -29,12 +30,7 @@ constexpr const char* kUploadPath = "/api/v5/uploads/{upload_id}";
 constexpr std::string_view kUploadUriPrefix = "signoff://uploads/";
 constexpr std::int64_t kMaxResourceBytes = std::int64_t{16} * 1024 * 1024;
 
-Result<auths::AuthsService*> service(ToolContext const& ctx) {
-    if (ctx.services == nullptr || ctx.services->auths == nullptr) {
-        return Error::internal("auths service is not wired");
-    }
-    return ctx.services->auths;
-}
+constexpr auto service = &service_of<&registry::Services::auths>;
 
 Result<Download> open_upload(ToolContext& ctx, json::object const& path_args) {
     auto svc = service(ctx);
