@@ -6,6 +6,7 @@
 #   4. one auths_export of every auth (time), then the server's peak RSS (VmHWM);
 #   5. auths_patch_draft for 10 s from 4 clients, each patching its own draft.
 # Usage: bench/auths.sh [N] [patch-clients] [patch-seconds]
+# BENCH_DB=postgres://… runs it on PostgreSQL instead (an empty database).
 # Results and method are recorded in docs/PERFORMANCE.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ client=build-release/bench/signoff_auths_bench
 work=$(mktemp -d)
 server=
 trap '[[ -n $server ]] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
-db="sqlite:$work/bench.db"
+db=${BENCH_DB:-"sqlite:$work/bench.db"}
 key=$($bin admin bootstrap --db "$db" --org bench --email root@bench.example | sed -E 's/.*"api_key":"([^"]+)".*/\1/')
 
 start_server() {
