@@ -466,7 +466,8 @@ private:
         std::string const& group_id,
         std::string const& action,
         std::vector<EntityRef> const& batch,
-        std::string const& now
+        std::string const& now,
+        std::int64_t members_before
     );
 
     storage::Db& db_;

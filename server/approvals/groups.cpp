@@ -390,7 +390,7 @@ Result<Group> ApprovalsService::add_members(
             }
         }
         return finish_membership_change(
-            tx, actor, g->group.id, "approvals.group.members_added", *batch, now
+            tx, actor, g->group.id, "approvals.group.members_added", *batch, now, g->entities_count
         );
     });
 }
@@ -428,7 +428,13 @@ Result<Group> ApprovalsService::remove_members(
         }
         std::string const now = core::to_rfc3339(clock_.now());
         return finish_membership_change(
-            tx, actor, g->group.id, "approvals.group.members_removed", *batch, now
+            tx,
+            actor,
+            g->group.id,
+            "approvals.group.members_removed",
+            *batch,
+            now,
+            g->entities_count
         );
     });
 }
@@ -439,21 +445,25 @@ Result<Group> ApprovalsService::finish_membership_change(
     std::string const& group_id,
     std::string const& action,
     std::vector<EntityRef> const& batch,
-    std::string const& now
+    std::string const& now,
+    std::int64_t members_before
 ) {
     if (auto s = core::from_db(repos::touch_group(tx, actor.org_id, group_id, now)); !s) {
-        return s.error();
-    }
-    auto detail_json = events::JsonObject{}.raw("entities", entities_json(batch)).text();
-    if (auto s = recorder_.audit(
-            tx, events::Recorder::by(actor, action, "group", group_id, detail_json)
-        );
-        !s) {
         return s.error();
     }
     auto g = require_group(tx, actor.org_id, group_id);
     if (!g) {
         return g.error();
+    }
+    // Who joined or left is in the detail; before/after say how big it was.
+    auto count = [&](std::int64_t n) {
+        return events::JsonObject{}.str("name", g->group.name).integer("entities_count", n).text();
+    };
+    auto detail_json = events::JsonObject{}.raw("entities", entities_json(batch)).text();
+    auto entry = events::Recorder::by(actor, action, "group", group_id, detail_json)
+                     .with_change(count(members_before), count(g->entities_count));
+    if (auto s = recorder_.audit(tx, entry); !s) {
+        return s.error();
     }
     return to_group(*g);
 }

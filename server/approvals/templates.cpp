@@ -5,6 +5,8 @@
 // transaction with its audit row. The rule tree and the actions are stored as
 // canonical JSON text (approval_rule.hpp, template_actions.hpp).
 #include <algorithm>
+#include <string_view>
+#include <utility>
 
 #include "server/approvals/approvals_service.hpp"
 #include "server/approvals/checks.hpp"
@@ -180,6 +182,81 @@ core::Status check_expected(repos::TemplateRecord const& t, std::optional<std::i
         );
     }
     return {};
+}
+
+/// Adds `key` to both sides of a change summary when its JSON values differ.
+void note_change(
+    events::JsonObject& before,
+    events::JsonObject& after,
+    std::string_view key,
+    std::string const& old_json,
+    std::string const& new_json
+) {
+    if (old_json != new_json) {
+        before.raw(key, old_json);
+        after.raw(key, new_json);
+    }
+}
+
+std::string expiry_json(std::optional<std::int64_t> hours) {
+    return hours ? std::to_string(*hours) : std::string{"null"};
+}
+
+/// The before/after of a template update (docs/audit.md): ids, versions and
+/// statuses, the description and expiry when they changed, and the documents
+/// (metadata, rule, actions) by name only, so the row stays small.
+std::pair<std::string, std::string> update_change(
+    repos::TemplateRecord const& old, repos::TemplateRecord const& next
+) {
+    events::JsonObject before;
+    events::JsonObject after;
+    before.str("id", old.id).integer("version", old.version).str("status", old.status);
+    after.str("id", next.id)
+        .integer("version", next.version)
+        .str("status", next.status)
+        .str("previous_version_status", status_text(TemplateStatus::kPendingDeprecation));
+    note_change(
+        before,
+        after,
+        "description",
+        events::json_quote(old.description),
+        events::json_quote(next.description)
+    );
+    note_change(
+        before,
+        after,
+        "default_expires_in_hours",
+        expiry_json(old.default_expires_in_hours),
+        expiry_json(next.default_expires_in_hours)
+    );
+    std::string documents;
+    auto add = [&](std::string_view name, bool changed) {
+        if (changed) {
+            documents += (documents.empty() ? "" : ",") + events::json_quote(name);
+        }
+    };
+    add("metadata", old.metadata != next.metadata);
+    add("approval_rule", old.approval_rule != next.approval_rule);
+    add("actions", old.actions != next.actions);
+    after.raw("documents_changed", "[" + documents + "]");
+    return {before.text(), after.text()};
+}
+
+/// The before/after of a deprecation: status, and whether in-flight
+/// workflows of the version may still be voted on.
+std::pair<std::string, std::string> deprecate_change(
+    repos::TemplateRecord const& t, bool cancel_workflows
+) {
+    auto side = [&](std::string const& status, bool voting) {
+        return events::JsonObject{}
+            .integer("version", t.version)
+            .str("status", status)
+            .raw("allow_voting_on_deprecated", voting ? "true" : "false")
+            .text();
+    };
+    return {
+        side(t.status, t.allow_voting_on_deprecated),
+        side(status_text(TemplateStatus::kDeprecated), !cancel_workflows)};
 }
 
 }  // namespace
@@ -477,11 +554,13 @@ Result<WorkflowTemplate> ApprovalsService::update_template(
                                .raw("cancel_workflows", in.cancel_workflows ? "true" : "false")
                                .integer("canceled_workflows", canceled)
                                .text();
+        auto change = update_change(*old, next);
         if (auto s = recorder_.audit(
                 tx,
                 events::Recorder::by(
                     actor, "approvals.template.updated", "workflow_template", next.id, detail_json
                 )
+                    .with_change(change.first, change.second)
             );
             !s) {
             return s.error();
@@ -538,11 +617,13 @@ Result<WorkflowTemplate> ApprovalsService::deprecate_template(
                                .raw("cancel_workflows", cancel_workflows ? "true" : "false")
                                .integer("canceled_workflows", canceled)
                                .text();
+        auto change = deprecate_change(*t, cancel_workflows);
         if (auto s = recorder_.audit(
                 tx,
                 events::Recorder::by(
                     actor, "approvals.template.deprecated", "workflow_template", t->id, detail_json
                 )
+                    .with_change(change.first, change.second)
             );
             !s) {
             return s.error();

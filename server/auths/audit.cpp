@@ -1,6 +1,9 @@
 // Audit details and outbox payloads of the auth domain (see audit.hpp).
 #include "server/auths/audit.hpp"
 
+#include <string_view>
+#include <utility>
+
 #include "server/events/json_text.hpp"
 
 namespace signoff::server::auths::detail {
@@ -29,23 +32,59 @@ std::string department_array(std::vector<Department> const& departments) {
     return out + "]";
 }
 
-/// What an audit row and an event say about an auth's content.
-JsonObject& content_members(JsonObject& o, AuthContent const& c) {
-    return o.str("name", value_of(c.name))
-        .str("description", value_of(c.description))
-        .opt_str("flag", c.flag ? std::optional<std::string>{c.flag->value} : std::nullopt)
-        .raw("protocols", string_array(c.protocols))
-        .raw("slugs", string_array(c.slugs))
-        .raw("items", string_array(c.items))
-        .raw("department_ids", department_array(c.departments))
-        .opt_str("group_id", c.group_id);
+/// The two summaries of an audit row: before_json and after_json.
+struct AuthEntryChange {
+    std::string before;
+    std::string after;
+};
+
+/// One side of a change: content at a version.
+struct ContentAt {
+    AuthContent const& content;
+    std::int64_t version;
+};
+
+/// An auth's content as (key, JSON value) pairs, in the order rows show them.
+std::vector<std::pair<std::string_view, std::string>> members_of(AuthContent const& c) {
+    auto opt = [](std::optional<std::string> const& v) {
+        return v ? events::json_quote(*v) : std::string{"null"};
+    };
+    return {
+        {"name", events::json_quote(value_of(c.name))},
+        {"description", events::json_quote(value_of(c.description))},
+        {"flag", opt(c.flag ? std::optional<std::string>{c.flag->value} : std::nullopt)},
+        {"protocols", string_array(c.protocols)},
+        {"slugs", string_array(c.slugs)},
+        {"items", string_array(c.items)},
+        {"department_ids", department_array(c.departments)},
+        {"group_id", opt(c.group_id)},
+    };
 }
 
-/// An auth's content and version: the before/after summary of an update.
-std::string summary(Auth const& auth) {
-    JsonObject o;
-    content_members(o, auth.content).integer("version", auth.version);
-    return o.text();
+/// What an audit row and an event say about an auth's content.
+JsonObject& content_members(JsonObject& o, AuthContent const& c) {
+    for (auto const& [key, json] : members_of(c)) {
+        o.raw(key, json);
+    }
+    return o;
+}
+
+/// The before/after summary of an update of an auth or a draft: the content
+/// fields that differ, and the version on each side (docs/audit.md).
+AuthEntryChange change_of(ContentAt const& before, ContentAt const& after) {
+    JsonObject b;
+    JsonObject a;
+    auto const old_members = members_of(before.content);
+    auto const new_members = members_of(after.content);
+    for (std::size_t i = 0; i < old_members.size(); ++i) {
+        if (old_members[i].second != new_members[i].second) {
+            b.raw(old_members[i].first, old_members[i].second);
+            a.raw(new_members[i].first, new_members[i].second);
+        }
+    }
+    b.integer("version", before.version);
+    a.integer("version", after.version);
+    return {b.text(), a.text()};
 }
 
 std::string actor_json(core::Actor const& actor) {
@@ -88,7 +127,8 @@ core::Status record_auth(
         .opt_str("draft_id", draft_id);
     auto entry = Recorder::by(actor, action, "auth", auth.id, detail.text());
     if (before != nullptr) {
-        entry = std::move(entry).with_change(summary(*before), summary(auth));
+        auto change = change_of({before->content, before->version}, {auth.content, auth.version});
+        entry = std::move(entry).with_change(change.before, change.after);
     }
     if (auto s = recorder.audit(tx, entry); !s) {
         return s;
@@ -134,12 +174,18 @@ core::Status record_draft(
     Recorder const& recorder,
     core::Actor const& actor,
     std::string const& action,
-    Draft const& draft
+    Draft const& draft,
+    Draft const* before
 ) {
     JsonObject detail;
     detail.opt_str("auth_id", draft.auth_id).integer("version", draft.version);
     content_members(detail, draft.content);
-    return recorder.audit(tx, Recorder::by(actor, action, "auth_draft", draft.id, detail.text()));
+    auto entry = Recorder::by(actor, action, "auth_draft", draft.id, detail.text());
+    if (before != nullptr) {
+        auto change = change_of({before->content, before->version}, {draft.content, draft.version});
+        entry = std::move(entry).with_change(change.before, change.after);
+    }
+    return recorder.audit(tx, entry);
 }
 
 }  // namespace signoff::server::auths::detail

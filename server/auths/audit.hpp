@@ -25,7 +25,7 @@ core::Status audit_parts(
 /// `action` (e.g. "auths.auth.created") on the auth, and, when `event_verb` is
 /// set, an `auth.published` event saying how (created, updated, published,
 /// duplicated). With `before` (an update), the audit row also carries the
-/// auth's content and version before and after the change.
+/// content fields that changed and the version, before and after.
 core::Status record_auth(
     storage::Tx& tx,
     events::Recorder const& recorder,
@@ -42,13 +42,15 @@ core::Status record_deleted(
     storage::Tx& tx, events::Recorder const& recorder, core::Actor const& actor, Auth const& auth
 );
 
-/// `action` (e.g. "auths.draft.patched") on the draft.
+/// `action` (e.g. "auths.draft.patched") on the draft. With `before` (a
+/// patch), the row also carries the fields that changed and the versions.
 core::Status record_draft(
     storage::Tx& tx,
     events::Recorder const& recorder,
     core::Actor const& actor,
     std::string const& action,
-    Draft const& draft
+    Draft const& draft,
+    Draft const* before = nullptr
 );
 
 }  // namespace signoff::server::auths::detail

@@ -394,14 +394,16 @@ private:
         storage::Tx& tx, core::Actor const& actor, UpdateItem const& item
     );
     core::Result<Auth> publish_existing(core::Actor const& actor, UpdateItem const& item);
-    /// Writes the published auth's lists, deletes the draft, records the change.
+    /// Writes the published auth's lists, deletes the draft, records the change
+    /// (with `before`, the auth the draft replaced: the row's before/after).
     core::Result<Auth> finish_publish(
         storage::Tx& tx,
         core::Actor const& actor,
         std::string const& auth_id,
         detail::ContentIds const& content,
         std::string const& draft_id,
-        std::string const& action
+        std::string const& action,
+        Auth const* before = nullptr
     );
     /// Inserts a new auth made of `content` (create, duplicate), writes its
     /// lists, audits the parts the call created and records `action`.

@@ -72,17 +72,19 @@ Result<FormState> form_state(Tx& tx, std::string const& org_id, Draft draft) {
     return f;
 }
 
-/// The draft's audit row and the answer, built from the draft as written
-/// (no re-read: the patch path stays a handful of statements).
+/// The draft's audit row (with `before`, a patch: what changed) and the
+/// answer, built from the draft as written (no re-read: the patch path stays a
+/// handful of statements).
 Result<PatchOutcome> answer(
     Tx& tx,
     events::Recorder const& recorder,
     core::Actor const& actor,
     Draft draft,
     std::string const& action,
-    std::string message
+    std::string message,
+    Draft const* before = nullptr
 ) {
-    if (auto s = detail::record_draft(tx, recorder, actor, action, draft); !s) {
+    if (auto s = detail::record_draft(tx, recorder, actor, action, draft, before); !s) {
         return s.error();
     }
     std::string id = draft.id;
@@ -205,6 +207,7 @@ Result<std::pair<PatchOutcome, std::vector<Part>>> AuthsService::change_draft(
     if (patch.auth_id && patch.auth_id != draft.auth_id) {
         return invalid_fields({{"auth_id", "a draft keeps the auth it was started from"}});
     }
+    Draft const before = draft;  // the audit row's "before"
     draft.updated_at = core::to_rfc3339(clock_.now());
     auto r = detail::resolve_fields(tx, actor, patch.fields, draft.content, draft.updated_at, ids_);
     if (!r) {
@@ -228,8 +231,9 @@ Result<std::pair<PatchOutcome, std::vector<Part>>> AuthsService::change_draft(
     draft.content = std::move(r->content);
     draft.version = expected + 1;
     std::string message = "draft updated to version " + std::to_string(draft.version);
-    auto out =
-        answer(tx, recorder_, actor, std::move(draft), "auths.draft.patched", std::move(message));
+    auto out = answer(
+        tx, recorder_, actor, std::move(draft), "auths.draft.patched", std::move(message), &before
+    );
     if (!out) {
         return out.error();
     }

@@ -212,7 +212,8 @@ Result<Auth> AuthsService::finish_publish(
     std::string const& auth_id,
     ContentIds const& content,
     std::string const& draft_id,
-    std::string const& action
+    std::string const& action,
+    Auth const* before
 ) {
     auto lists =
         detail::write_auth_lists(tx, actor.org_id, auth_id, content, detail::ChangedLists::all());
@@ -227,7 +228,7 @@ Result<Auth> AuthsService::finish_publish(
         return stored.error();
     }
     auto s = detail::record_auth(
-        tx, recorder_, actor, action, *stored, std::string{"published"}, draft_id
+        tx, recorder_, actor, action, *stored, std::string{"published"}, draft_id, before
     );
     if (!s) {
         return s.error();
@@ -411,7 +412,7 @@ Result<Auth> AuthsService::publish_existing(core::Actor const& actor, UpdateItem
         if (*changed == 0) {
             return core::retry_tx();  // the re-run reports the conflict with the new version
         }
-        return finish_publish(tx, actor, auth.id, content, draft->id, "auths.auth.updated");
+        return finish_publish(tx, actor, auth.id, content, draft->id, "auths.auth.updated", &auth);
     });
 }
 

@@ -1,6 +1,10 @@
 // Audit and outbox rows, written in the caller's transaction (see recorder.hpp).
 #include "server/events/recorder.hpp"
 
+#include <algorithm>
+#include <array>
+#include <string_view>
+
 #include "server/core/db_map.hpp"
 #include "storage/repos/events_repo.hpp"
 
@@ -15,13 +19,38 @@ std::string stored_kind(AuditEntry const& e) {
     return e.actor_id ? kActorUser : kActorSystem;
 }
 
+/// The verb of `<domain>.<noun>.<verb>`.
+std::string_view verb_of(std::string_view action) {
+    auto const dot = action.rfind('.');
+    return dot == std::string_view::npos ? action : action.substr(dot + 1);
+}
+
+/// Creates and deletes get the one side they have (docs/audit.md): a create's
+/// "after" and a delete's "before" are its detail, the state created or
+/// removed. Entries that already carry a change (a grant re-requested) keep it.
+void fill_sides(AuditEntry& e) {
+    if (e.before_json || e.after_json) {
+        return;
+    }
+    static constexpr std::array<std::string_view, 5> kCreates{
+        "created", "registered", "requested", "assigned", "duplicated"};
+    auto const verb = verb_of(e.action);
+    if (std::find(kCreates.begin(), kCreates.end(), verb) != kCreates.end()) {
+        e.after_json = e.detail_json;
+    } else if (verb == "deleted") {
+        e.before_json = e.detail_json;
+    }
+}
+
 }  // namespace
 
 std::string actor_kind_of(core::Actor const& actor) {
     return actor.principal_kind == kActorAgent ? kActorAgent : kActorUser;
 }
 
-core::Status Recorder::audit(storage::Tx& tx, AuditEntry const& e) const {
+core::Status Recorder::audit(storage::Tx& tx, AuditEntry const& entry) const {
+    AuditEntry e = entry;
+    fill_sides(e);
     storage::repos::AuditRecord rec{
         ids_.new_id(),
         e.org_id,

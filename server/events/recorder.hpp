@@ -27,8 +27,10 @@ std::string actor_kind_of(core::Actor const& actor);
 
 /// One audit row. `detail_json` says what the operation did (for a create, the
 /// created state; for a delete, the deleted state). `before_json`/`after_json`
-/// summarise the target around an update or a state transition and stay null
-/// for creates, deletes and other appends (docs/audit.md, "Before and after").
+/// summarise the target around an update or a state transition; Recorder::audit
+/// sets a create's after and a delete's before to its detail when the entry
+/// has neither, and both stay null for other appends (docs/audit.md, "Before
+/// and after").
 struct AuditEntry {
     std::string org_id;
     std::optional<std::string> actor_id;  // null: the system

@@ -4,6 +4,8 @@
 #include "server/webhooks/webhooks_service.hpp"
 
 #include <chrono>
+#include <iterator>
+#include <utility>
 
 #include "server/core/db_map.hpp"
 #include "server/events/json_text.hpp"
@@ -57,6 +59,47 @@ std::string detail_of(Record const& r) {
         .text();
 }
 
+/// The before/after of an update (docs/audit.md): the fields that changed
+/// and the version. A rotation shows the new secret's hint, never a secret.
+std::pair<std::string, std::string> change_of(Record const& old, Record const& next) {
+    auto opt = [](std::optional<std::string> const& v) {
+        return v ? events::json_quote(*v) : std::string{"null"};
+    };
+    auto flag = [](bool b) { return std::string{b ? "true" : "false"}; };
+    std::pair<std::string, std::string> const fields[] = {
+        {opt(old.name), opt(next.name)},
+        {opt(old.description), opt(next.description)},
+        {events::json_quote(old.url), events::json_quote(next.url)},
+        {events::json_quote(old.events), events::json_quote(next.events)},
+        {events::json_quote(old.scheme), events::json_quote(next.scheme)},
+        {events::json_quote(secret_hint(old.secret)), events::json_quote(secret_hint(next.secret))},
+        {opt(old.previous_secret_expires_at), opt(next.previous_secret_expires_at)},
+        {flag(old.enabled), flag(next.enabled)},
+        {opt(old.disabled_reason), opt(next.disabled_reason)},
+    };
+    char const* const keys[] = {
+        "name",
+        "description",
+        "url",
+        "events",
+        "scheme",
+        "secret_hint",
+        "previous_secret_expires_at",
+        "enabled",
+        "disabled_reason"};
+    events::JsonObject before;
+    events::JsonObject after;
+    for (std::size_t i = 0; i < std::size(keys); ++i) {
+        if (fields[i].first != fields[i].second) {
+            before.raw(keys[i], fields[i].first);
+            after.raw(keys[i], fields[i].second);
+        }
+    }
+    before.integer("version", old.version);
+    after.integer("version", next.version);
+    return {before.text(), after.text()};
+}
+
 }  // namespace
 
 WebhooksService::WebhooksService(
@@ -105,7 +148,10 @@ Result<Record> WebhooksService::write_update(
         return core::retry_tx();  // the worker disabled it, or another edit won
     }
     next.version = before.version + 1;
-    if (auto s = audit(tx, actor, next, action); !s) {
+    auto [was, is] = change_of(before, next);
+    auto entry = events::Recorder::by(actor, action, "webhook_endpoint", next.id, detail_of(next))
+                     .with_change(std::move(was), std::move(is));
+    if (auto s = recorder_.audit(tx, entry); !s) {
         return s.error();
     }
     return next;

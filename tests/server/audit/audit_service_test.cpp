@@ -155,7 +155,9 @@ TEST_SUITE("server/audit/audit_service") {
         REQUIRE(rows[0].after_json.has_value());
         CHECK(rows[0].before_json->find("\"display_name\":\"Row alpha\"") != std::string::npos);
         CHECK(rows[0].after_json->find("\"display_name\":\"Renamed\"") != std::string::npos);
-        CHECK_FALSE(rows[1].before_json.has_value());  // a create has only its detail
+        CHECK_FALSE(rows[1].before_json.has_value());  // a create: its state as "after"
+        REQUIRE(rows[1].after_json.has_value());
+        CHECK(*rows[1].after_json == rows[1].detail_json);
         CHECK(rows[1].detail_json.find("\"slug\":\"alpha\"") != std::string::npos);
     }
 
