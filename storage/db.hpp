@@ -75,6 +75,11 @@ public:
     /// Runs several `;`-separated statements without parameters (migrations).
     virtual DbStatus exec_script(std::string_view sql) = 0;
     virtual DbStatus commit() = 0;
+    /// True when `SELECT … FOR UPDATE SKIP LOCKED` works here (PostgreSQL):
+    /// concurrent claimers then skip each other's rows instead of waiting.
+    /// SQLite answers false: a kWrite transaction already excludes every
+    /// other writer, so a plain SELECT then UPDATE in it is a safe claim.
+    virtual bool supports_skip_locked() const { return false; }
 };
 
 enum class TxMode {

@@ -1,8 +1,11 @@
 // The composition root: parses the command line, builds the App (database,
 // services, registry), and runs one of the front ends (HTTP server, stdio
 // loop, admin commands). The only file that includes every layer.
+#include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <signal.h>
 #include <string>
@@ -45,6 +48,12 @@ Usage:
   link-local or other internal addresses are refused (docs/webhooks.md).
   --webhook-allow-http allows plain http to any host; --webhook-allow-private
   allows internal addresses (for receivers inside your own network).
+
+  serve and stdio run the webhook/e-mail delivery worker (docs/webhooks.md):
+  --no-delivery            do not deliver in this process (another replica does)
+  --delivery-workers N     concurrent sends, default 4
+  --smtp-relay HOST:PORT   relay for EMAIL workflow actions (none: they fail, logged)
+  --smtp-from ADDR         envelope sender and From:, default signoff@localhost
 )";
 
 struct Options {
@@ -56,11 +65,37 @@ struct Options {
     std::vector<std::string> origins;
     bool conformance{false};
     signoff::server::webhooks::UrlPolicy webhooks{};
+    signoff::app::DeliveryConfig delivery{};
 };
 
 [[noreturn]] void usage_error(std::string const& msg) {
     std::cerr << "signoff: " << msg << "\n\n" << kUsage;
     std::exit(2);
+}
+
+/// The integer value of `flag` within [lo, hi]; exits with a usage error otherwise.
+long long count_flag(std::string const& flag, std::string const& v, long long lo, long long hi) {
+    long long n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc{} || end != v.data() + v.size() || n < lo || n > hi) {
+        usage_error(
+            flag + " wants a number " + std::to_string(lo) + "-" + std::to_string(hi) + ", got '" +
+            v + "'"
+        );
+    }
+    return n;
+}
+
+/// The delivery worker, unless --no-delivery; exits on a bad --smtp-relay.
+std::unique_ptr<signoff::app::DeliveryRunner> start_delivery(App& app, Options const& o) {
+    if (!o.delivery.enabled) {
+        return nullptr;
+    }
+    auto r = signoff::app::DeliveryRunner::start(app, o.delivery);
+    if (!r) {
+        usage_error(r.error().message);
+    }
+    return std::move(*r);
 }
 
 Options parse(int argc, char** argv) {
@@ -93,6 +128,19 @@ Options parse(int argc, char** argv) {
             o.webhooks.allow_http = true;
         } else if (a == "--webhook-allow-private") {
             o.webhooks.allow_private = true;
+        } else if (a == "--no-delivery") {
+            o.delivery.enabled = false;
+        } else if (a == "--smtp-relay") {
+            o.delivery.smtp_relay = value();
+        } else if (a == "--smtp-from") {
+            o.delivery.smtp_from = value();
+        } else if (a == "--delivery-workers") {
+            o.delivery.send_threads = static_cast<std::size_t>(count_flag(a, value(), 1, 64));
+        } else if (a == "--delivery-retry-base-ms") {  // test-only
+            o.delivery.retry_base = std::chrono::milliseconds{count_flag(a, value(), 1, 3600000)};
+        } else if (a == "--delivery-timeout-ms") {  // test-only
+            o.delivery.attempt_timeout =
+                std::chrono::milliseconds{count_flag(a, value(), 1, 600000)};
         } else if (a.starts_with("--")) {
             usage_error("unknown option " + a);
         } else {
@@ -150,6 +198,7 @@ int cmd_stdio(Options const& o) {
     }
     signoff::transport::mcp::Engine engine(app->registry, app->services, engine_options());
     signoff::app::ExpiryTimer expiry(*app, std::chrono::seconds{30});
+    auto delivery = start_delivery(*app, o);
     return signoff::transport::stdio::run_stdio(engine, *actor, {});
 }
 
@@ -243,6 +292,7 @@ int cmd_serve(Options const& o) {
         return 1;
     }
     signoff::app::ExpiryTimer expiry(*app, std::chrono::seconds{30});
+    auto delivery = start_delivery(*app, o);
     std::string const shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
     std::cerr << "signoff: listening on http://" << shown_host << ":" << server.port()
               << " (MCP at /mcp, REST at /api/v1/…, health at /healthz), database " << o.db

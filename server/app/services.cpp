@@ -1,7 +1,12 @@
 // See services.hpp.
 #include "server/app/services.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <exception>
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include "storage/migrations/migrate.hpp"
 #include "tools/families/conformance.hpp"
@@ -46,6 +51,9 @@ Result<std::unique_ptr<App>> build_app(AppConfig const& config) {
     app->services.webhooks = app->webhooks.get();
     app->audit = std::make_unique<server::audit::AuditService>(*app->db, app->clock, app->ids);
     app->services.audit = app->audit.get();
+    app->deliveries =
+        std::make_unique<server::delivery::DeliveriesService>(*app->db, app->clock, app->ids);
+    app->services.deliveries = app->deliveries.get();
 
     tools::families::register_domain_tools(app->registry);
     tools::families::register_upload_routes(app->registry);
@@ -92,6 +100,75 @@ void ExpiryTimer::loop(App& app, std::chrono::seconds period) {
         report("workflow expiry", app.approvals->expire_due_workflows(app.clock.now()));
         report("stale upload", app.auths->sweep_stale_uploads(app.clock.now()));
         lock.lock();
+    }
+}
+
+namespace {
+
+/// "HOST:PORT" of --smtp-relay into an SmtpConfig; nullopt when malformed.
+std::optional<server::delivery::SmtpConfig> smtp_config(DeliveryConfig const& c) {
+    auto const colon = c.smtp_relay.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == c.smtp_relay.size()) {
+        return std::nullopt;
+    }
+    unsigned long port = 0;
+    try {
+        std::size_t used = 0;
+        port = std::stoul(c.smtp_relay.substr(colon + 1), &used);
+        if (used != c.smtp_relay.size() - colon - 1 || port == 0 || port > 65535) {
+            return std::nullopt;
+        }
+    } catch (std::exception const&) {
+        return std::nullopt;
+    }
+    server::delivery::SmtpConfig smtp;
+    smtp.host = c.smtp_relay.substr(0, colon);
+    smtp.port = static_cast<std::uint16_t>(port);
+    smtp.from = c.smtp_from;
+    smtp.timeout = c.attempt_timeout;
+    return smtp;
+}
+
+}  // namespace
+
+server::core::Result<std::unique_ptr<DeliveryRunner>> DeliveryRunner::start(
+    App& app, DeliveryConfig const& config
+) {
+    std::unique_ptr<DeliveryRunner> r{new DeliveryRunner()};
+    if (!config.smtp_relay.empty()) {
+        auto smtp = smtp_config(config);
+        if (!smtp) {
+            return server::core::Error::invalid_field(
+                "--smtp-relay", "wants HOST:PORT, got '" + config.smtp_relay + "'"
+            );
+        }
+        r->mail_ = server::delivery::make_smtp_sender(*smtp, app.clock);
+    }
+    server::delivery::HttpSenderOptions http;
+    http.timeout = config.attempt_timeout;
+    r->http_ = server::delivery::make_http_sender(http, r->steady_);
+    server::delivery::WorkerOptions options;
+    options.worker_id = app.ids.new_id();
+    options.send_threads = std::max<std::size_t>(1, config.send_threads);
+    options.backoff.base = config.retry_base;
+    auto* hooks = app.webhooks.get();
+    r->worker_ = std::make_unique<server::delivery::DeliveryWorker>(
+        *app.db,
+        app.clock,
+        app.ids,
+        *r->http_,
+        r->mail_.get(),
+        [hooks](std::string const& url) { return hooks->vet(url); },
+        r->random_,
+        options
+    );
+    r->worker_->start();
+    return r;
+}
+
+DeliveryRunner::~DeliveryRunner() {
+    if (worker_) {
+        worker_->stop();
     }
 }
 

@@ -15,6 +15,8 @@
 #include "server/core/clock.hpp"
 #include "server/core/error.hpp"
 #include "server/core/ids.hpp"
+#include "server/delivery/deliveries_service.hpp"
+#include "server/delivery/worker.hpp"
 #include "server/identity/identity_service.hpp"
 #include "server/webhooks/webhooks_service.hpp"
 #include "storage/db.hpp"
@@ -41,6 +43,7 @@ struct App {
     server::webhooks::SystemResolver resolver;
     std::unique_ptr<server::webhooks::WebhooksService> webhooks;
     std::unique_ptr<server::audit::AuditService> audit;
+    std::unique_ptr<server::delivery::DeliveriesService> deliveries;
     tools::registry::Registry registry;
     tools::registry::Services services;
 };
@@ -66,6 +69,41 @@ private:
     std::condition_variable wake_;
     bool stopping_{false};
     std::thread thread_;
+};
+
+/// The delivery worker's settings (signoff serve/stdio flags).
+struct DeliveryConfig {
+    bool enabled{true};           // --no-delivery turns it off
+    std::size_t send_threads{4};  // --delivery-workers N
+    std::string smtp_relay;       // --smtp-relay HOST:PORT; empty: EMAIL actions fail
+    std::string smtp_from{"signoff@localhost"};  // --smtp-from ADDR
+    /// Test-only (--delivery-retry-base-ms, --delivery-timeout-ms): shrink
+    /// the back-off and the per-attempt timeout so e2e tests need not wait.
+    std::chrono::milliseconds retry_base{std::chrono::seconds{10}};
+    std::chrono::milliseconds attempt_timeout{std::chrono::seconds{8}};
+};
+
+/// The running delivery worker of one process: its real HTTP and SMTP senders
+/// and the background loop (docs/webhooks.md, "Delivery"). Starts on
+/// construction, stops (finishing in-flight sends) on destruction.
+class DeliveryRunner {
+public:
+    /// kInvalidArgument for a malformed --smtp-relay.
+    static server::core::Result<std::unique_ptr<DeliveryRunner>> start(
+        App& app, DeliveryConfig const& config
+    );
+    ~DeliveryRunner();
+    DeliveryRunner(DeliveryRunner const&) = delete;
+    DeliveryRunner& operator=(DeliveryRunner const&) = delete;
+
+private:
+    DeliveryRunner() = default;
+
+    server::delivery::RealSteadyClock steady_;
+    server::delivery::SystemRandom random_;
+    std::unique_ptr<server::delivery::HttpSender> http_;
+    std::unique_ptr<server::delivery::MailSender> mail_;
+    std::unique_ptr<server::delivery::DeliveryWorker> worker_;
 };
 
 }  // namespace signoff::app

@@ -28,6 +28,7 @@ using storage::TxMode;
 constexpr std::size_t kMaxNote = 2000;
 constexpr std::size_t kMaxReason = 1000;
 constexpr std::int64_t kExpiryBatch = 500;
+constexpr char const* kExpiredAction = "catalog.approval.expired";
 
 Approval to_approval(repos::ApprovalRecord const& a, std::optional<std::string> category) {
     return Approval{
@@ -144,9 +145,13 @@ core::Status CatalogService::record(
     }
     bool entered = !from || *from != after.state;
     bool approved = after.state == kStateApproved;
-    if (!entered || (!approved && after.state != kStateRevoked)) {
+    if (!entered) {
         return {};
     }
+    char const* type = approved                                     ? kEventApproved
+                       : after.state == kStatePending               ? kEventRequested
+                       : std::string_view{action} == kExpiredAction ? kEventExpired
+                                                                    : kEventRevoked;
     auto user = core::from_db(repos::find_user_by_email(tx, after.org_id, after.email_lower));
     if (!user) {
         return user.error();
@@ -155,7 +160,6 @@ core::Status CatalogService::record(
     if (*user) {
         user_id = (*user)->id;
     }
-    char const* type = approved ? kEventApproved : kEventRevoked;
     std::string approver =
         who.actor_id
             ? events::JsonObject{}.str("id", *who.actor_id).opt_str("email", who.actor_email).text()
@@ -168,7 +172,7 @@ core::Status CatalogService::record(
         )
         .raw("approver", approver)
         .opt_str("note", after.note);
-    if (!approved) {
+    if (after.state == kStateRevoked) {
         data.opt_str("reason", after.reason);
     }
     data.str("approval_id", after.id)
@@ -231,7 +235,7 @@ Result<repos::ApprovalRecord> CatalogService::expire_if_due(
     next.state = kStateRevoked;
     next.reason = kReasonExpired;
     next.approver_id = std::nullopt;
-    return transition(tx, a, next, Origin::system(), "catalog.approval.expired");
+    return transition(tx, a, next, Origin::system(), kExpiredAction);
 }
 
 Result<CatalogService::Loaded> CatalogService::load(

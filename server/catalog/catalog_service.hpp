@@ -32,6 +32,11 @@ inline constexpr const char* kStateApproved = "approved";
 inline constexpr const char* kStateRevoked = "revoked";
 inline constexpr const char* kEventApproved = "team_support.approved";
 inline constexpr const char* kEventRevoked = "team_support.revoked";
+/// A pair entered pending (request); same data shape as approved/revoked.
+inline constexpr const char* kEventRequested = "team_support.requested";
+/// A grant reached its expiry (state revoked, reason "expired"); emitted
+/// instead of team_support.revoked for that transition.
+inline constexpr const char* kEventExpired = "team_support.expired";
 /// Reason recorded when a time-bound grant runs out.
 inline constexpr const char* kReasonExpired = "expired";
 

@@ -231,6 +231,96 @@ core::Result<std::string> payload_data(std::string_view payload_json) {
     return std::string{*data};
 }
 
+std::optional<std::string> json_member(std::string_view json, std::string_view name) {
+    auto m = Scanner{json}.member(name);
+    if (!m) {
+        return std::nullopt;
+    }
+    return std::string{*m};
+}
+
+namespace {
+
+void append_utf8(std::string& out, unsigned cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+std::optional<char> simple_escape(char e) {
+    switch (e) {
+        case '"':
+        case '\\':
+        case '/':
+            return e;
+        case 'b':
+            return '\b';
+        case 'f':
+            return '\f';
+        case 'n':
+            return '\n';
+        case 'r':
+            return '\r';
+        case 't':
+            return '\t';
+        default:
+            return std::nullopt;
+    }
+}
+
+}  // namespace
+
+std::optional<std::string> json_string(std::string_view literal) {
+    if (literal.size() < 2 || literal.front() != '"' || literal.back() != '"') {
+        return std::nullopt;
+    }
+    std::string out;
+    std::string_view const s = literal.substr(1, literal.size() - 2);
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '\\') {
+            out += s[i];
+            continue;
+        }
+        if (++i >= s.size()) {
+            return std::nullopt;
+        }
+        if (s[i] != 'u') {
+            auto c = simple_escape(s[i]);
+            if (!c) {
+                return std::nullopt;
+            }
+            out += *c;
+            continue;
+        }
+        if (i + 4 >= s.size()) {
+            return std::nullopt;
+        }
+        unsigned cp = 0;
+        for (std::size_t k = 1; k <= 4; ++k) {
+            char const h = s[i + k];
+            auto const v = static_cast<unsigned>(
+                std::isdigit(static_cast<unsigned char>(h))
+                    ? h - '0'
+                    : (std::tolower(static_cast<unsigned char>(h)) - 'a' + 10)
+            );
+            if (std::isxdigit(static_cast<unsigned char>(h)) == 0) {
+                return std::nullopt;
+            }
+            cp = cp * 16 + v;
+        }
+        i += 4;
+        append_utf8(out, cp);
+    }
+    return out;
+}
+
 core::Result<std::string> build_body(Scheme scheme, OutboxEvent const& event) {
     auto data = payload_data(event.payload_json);
     if (!data) {

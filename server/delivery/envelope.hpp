@@ -46,6 +46,16 @@ core::Result<std::string> payload_data(std::string_view payload_json);
 ///   fluxdesk: {"version":1,"type":…,"id":…,"created_at":…,"data":…}
 /// Deterministic: the same event always gives the same bytes (a retry signs
 /// and sends exactly what the first attempt did). Errors as payload_data.
+/// The raw JSON text of member `name` of the JSON object `json`; nullopt when
+/// `json` is not a well-formed object or lacks the member. The delivery worker
+/// reads routing facts (slug, user e-mail, action) from payloads with it.
+std::optional<std::string> json_member(std::string_view json, std::string_view name);
+
+/// The value of a JSON string literal (`"…"`, quotes included) with the
+/// escapes \" \\ \/ \b \f \n \r \t and \uXXXX (BMP, UTF-8 out) decoded;
+/// nullopt for anything that is not a string literal.
+std::optional<std::string> json_string(std::string_view literal);
+
 core::Result<std::string> build_body(Scheme scheme, OutboxEvent const& event);
 
 }  // namespace signoff::server::delivery

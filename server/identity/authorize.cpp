@@ -233,6 +233,21 @@ core::Status audit_read(core::Actor const& actor, Subject const& s) {
     return deny("reading the audit log needs the admin or super_admin role, or AuditorViewer");
 }
 
+core::Status webhook_deliveries(core::Actor const& actor, Subject const& s) {
+    if (!is_human(actor)) {
+        return deny("only human users read delivery logs");
+    }
+    if (s.owner_user_id) {
+        // An employee hook's log shows that person's events: theirs alone.
+        return *s.owner_user_id == actor.principal_id
+                   ? core::Status{}
+                   : deny("these deliveries belong to someone else's webhook");
+    }
+    return is_admin(actor.role)
+               ? core::Status{}
+               : deny("integration and action deliveries need the admin or super_admin role");
+}
+
 }  // namespace
 
 bool may(
@@ -340,6 +355,8 @@ core::Status authorize(core::Actor const& actor, Action action, Subject const& s
             return is_human(actor) && is_admin(actor.role)
                        ? core::Status{}
                        : deny("managing org integrations needs the admin or super_admin role");
+        case Action::kWebhooksDeliveries:
+            return webhook_deliveries(actor, s);
         case Action::kApiKeysCreate:
             return is_admin(actor.role) || s.user_id == actor.principal_id
                        ? core::Status{}

@@ -76,9 +76,11 @@ enum class Action {
     kAuditRead,  // query and export the org's audit log: admin, super_admin, or a human holding
                  // AuditorViewer (org scope) among subject.bindings
     // ---- outbound webhooks (docs/webhooks.md) ----
-    kWebhooksOwn,        // read and change one's own endpoint (/me/agent): any human member;
-                         // agents have no personal endpoint
-    kWebhooksManageOrg,  // org integrations (/admin/integrations): admin, super_admin (humans)
+    kWebhooksOwn,         // read and change one's own endpoint (/me/agent): any human member;
+                          // agents have no personal endpoint
+    kWebhooksManageOrg,   // org integrations (/admin/integrations): admin, super_admin (humans)
+    kWebhooksDeliveries,  // read / redeliver a delivery: the owner of an employee hook
+                          // (Subject::owner_user_id); admins for integrations and actions
 };
 
 /// What the decision may depend on besides the actor; fill what applies.

@@ -14,7 +14,7 @@
 namespace signoff::server::webhooks {
 
 /// Every type an endpoint may name, in the order stored lists use.
-inline constexpr std::array<std::string_view, 10> kEventTypes{
+inline constexpr std::array<std::string_view, 11> kEventTypes{
     "team_support.requested",
     "team_support.approved",
     "team_support.revoked",
@@ -25,6 +25,7 @@ inline constexpr std::array<std::string_view, 10> kEventTypes{
     "workflow.canceled",
     "auth.published",
     "auth.deleted",
+    "webhook.disabled",  // the delivery worker disabled an endpoint (docs/webhooks.md)
 };
 
 /// The subscription to every type of kEventTypes, including types added later.

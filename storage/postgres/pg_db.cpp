@@ -299,6 +299,8 @@ public:
         return {};
     }
 
+    bool supports_skip_locked() const override { return true; }
+
     DbStatus commit() override {
         if (auto st = usable(); !st) {
             return st;

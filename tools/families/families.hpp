@@ -34,6 +34,9 @@ void register_audit_tools(registry::Registry& registry);
 /// webhooks_me_* (a member's own endpoint, /me/agent) and webhooks_admin_*
 /// (org integrations) (tools/families/webhooks.cpp).
 void register_webhooks_tools(registry::Registry& registry);
+/// The delivery log: webhooks_deliveries_list, webhooks_me_deliveries_list,
+/// webhooks_delivery_get, webhooks_redeliver (called by register_webhooks_tools).
+void register_deliveries_tools(registry::Registry& registry);
 
 /// Every domain family above, in the order tools/list shows them. The
 /// composition root and the tests that check all rows call this one.

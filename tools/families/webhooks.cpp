@@ -355,6 +355,7 @@ void register_admin_tools(registry::Registry& r) {
 void register_webhooks_tools(registry::Registry& r) {
     register_me_tools(r);
     register_admin_tools(r);
+    register_deliveries_tools(r);
 }
 
 }  // namespace signoff::tools::families

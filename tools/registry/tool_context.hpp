@@ -33,6 +33,9 @@ class AuditService;
 namespace signoff::server::webhooks {
 class WebhooksService;
 }
+namespace signoff::server::delivery {
+class DeliveriesService;
+}
 namespace signoff::server::core {
 class Clock;
 }
@@ -48,6 +51,7 @@ struct Services {
     server::core::Clock const* clock{nullptr};
     server::webhooks::WebhooksService* webhooks{nullptr};
     server::audit::AuditService* audit{nullptr};
+    server::delivery::DeliveriesService* deliveries{nullptr};
 };
 
 /// Tripped by notifications/cancelled, session end or shutdown.

@@ -339,6 +339,7 @@ TEST_SUITE("server/catalog/catalog_service") {
         CHECK(r2->version == r1->version);
         CHECK(r2->reason == "declined");
         CHECK(events(d, o.root, "team_support.revoked") == 1);
+        CHECK(events(d, o.root, "team_support.requested") == 1);
         CHECK(
             d.catalog.approve(o.owner, "openai-team", "bob@acme.example", {}, {}).error().kind ==
             ErrorKind::kFailedPrecondition
@@ -390,7 +391,7 @@ TEST_SUITE("server/catalog/catalog_service") {
         CHECK(seen.items[0].state == "revoked");
         CHECK(seen.items[0].reason == "expired");
         CHECK_FALSE(seen.items[0].approver_id.has_value());
-        CHECK(events(d, o.root, "team_support.revoked") == 1);
+        CHECK(events(d, o.root, "team_support.expired") == 1);
         CHECK(
             d.count(kAuditOfAction, {o.root.org_id, std::string{"catalog.approval.expired"}}) == 1
         );
@@ -402,7 +403,7 @@ TEST_SUITE("server/catalog/catalog_service") {
         );
         // A second read changes nothing more.
         REQUIRE(d.catalog.list_approvals(o.bob, f, {}).has_value());
-        CHECK(events(d, o.root, "team_support.revoked") == 1);
+        CHECK(events(d, o.root, "team_support.expired") == 1);
         CHECK(d.catalog.expire_due(d.clock.now()).value() == 0);
     }
 
@@ -421,8 +422,8 @@ TEST_SUITE("server/catalog/catalog_service") {
         d.clock.advance(std::chrono::hours{25});
         CHECK(d.catalog.expire_due(d.clock.now()).value() == 2);
         CHECK(d.catalog.expire_due(d.clock.now()).value() == 0);
-        CHECK(events(d, a.root, "team_support.revoked") == 1);
-        CHECK(events(d, b.root, "team_support.revoked") == 1);
+        CHECK(events(d, a.root, "team_support.expired") == 1);
+        CHECK(events(d, b.root, "team_support.expired") == 1);
         server::catalog::ApprovalFilter approved{{}, {}, std::string{"approved"}};
         auto left = d.catalog.list_approvals(a.root, approved, {}).value();
         REQUIRE(left.items.size() == 1);
