@@ -10,6 +10,7 @@
 #include "tools/codec/json_args.hpp"
 #include "tools/codec/webhooks_codec.hpp"
 #include "tools/families/families.hpp"
+#include "tools/families/family_kit.hpp"
 #include "tools/registry/registry.hpp"
 
 namespace signoff::tools::families {
@@ -22,30 +23,15 @@ using codec::opt_int;
 using codec::opt_string;
 using codec::string_or;
 using registry::Annotations;
-using registry::RestRoute;
 using registry::ToolContext;
-using registry::ToolSpec;
-using server::core::Error;
 using server::core::Result;
 
 constexpr const char* kMePath = "/api/v1/me/agent";
 constexpr const char* kIntegrationsPath = "/api/v1/admin/integrations";
 constexpr const char* kIntegrationPath = "/api/v1/admin/integrations/{id}";
 
-Result<webhooks::WebhooksService*> service(ToolContext const& ctx) {
-    if (ctx.services == nullptr || ctx.services->webhooks == nullptr) {
-        return Error::internal("webhooks service is not wired");
-    }
-    return ctx.services->webhooks;
-}
-
-template <class T>
-Result<json::value> encode(Result<T> const& r) {
-    if (!r) {
-        return r.error();
-    }
-    return json::value_from(*r);
-}
+constexpr FamilyRows tool{"webhooks"};
+constexpr auto service = &service_of<&registry::Services::webhooks>;
 
 Result<json::value> encode_deleted(Result<webhooks::Webhook> const& r) {
     if (!r) {
@@ -189,28 +175,6 @@ Result<json::value> admin_enable(ToolContext& ctx, json::object const& a) {
 }
 
 // ---- the table -------------------------------------------------------------------
-
-ToolSpec tool(
-    std::string name,
-    std::string title,
-    std::string description,
-    Annotations annotations,
-    RestRoute route,
-    registry::Handler handler,
-    std::string permissions
-) {
-    ToolSpec t;
-    t.input_schema = "webhooks/" + name + ".input";
-    t.output_schema = "webhooks/" + name + ".output";
-    t.name = std::move(name);
-    t.title = std::move(title);
-    t.description = std::move(description);
-    t.annotations = annotations;
-    t.routes = {std::move(route)};
-    t.handler = std::move(handler);
-    t.permissions = std::move(permissions);
-    return t;
-}
 
 constexpr Annotations kRead{.read_only = true, .idempotent = true};
 constexpr Annotations kWrite{};
