@@ -8,11 +8,11 @@
 // auth_departments: with `ad.org_id = $3` SQLite prefers the (org_id,
 // department_id) index and scans every link of the org for each batch
 // (100,000 auths: 35 s instead of well under one). Its CROSS JOIN fixes the
-// join order for SQLite (PostgreSQL plans it as an inner join): otherwise
-// SQLite drives the join from the org's departments and reads, for each,
-// every link of that department through (department_id, org_id, auth_id),
-// where the auth range cannot narrow it: the whole org's links per batch,
-// two thirds of a 100,000-auth export's time.
+// join order for SQLite (PostgreSQL plans it as an inner join): with the
+// (department_id, org_id, auth_id) index that migration 0013 dropped, SQLite
+// drove the join from the org's departments and read every link of each,
+// which the auth range cannot narrow: two thirds of a 100,000-auth export's
+// time. The order stays pinned so no future index can bring that back.
 // The links statement looks part values up with a scalar sub-select rather
 // than a join: PostgreSQL otherwise hashes every part of the org for each
 // batch (96 ms a batch instead of 5).
