@@ -12,8 +12,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -80,6 +82,15 @@ public:
     /// SQLite answers false: a kWrite transaction already excludes every
     /// other writer, so a plain SELECT then UPDATE in it is a safe claim.
     virtual bool supports_skip_locked() const { return false; }
+
+    /// Notes that this transaction queued work for the delivery worker (an
+    /// outbox row or a delivery); run_tx tells the Db's outbox listener once
+    /// the transaction has committed, never before.
+    void note_outbox_work() { outbox_work_ = true; }
+    bool has_outbox_work() const { return outbox_work_; }
+
+private:
+    bool outbox_work_{false};
 };
 
 enum class TxMode {
@@ -102,6 +113,24 @@ public:
         (void)tx;
         return {};
     }
+
+    /// Called after each committed transaction that queued outbox work (the
+    /// delivery worker's wake-up, so an event leaves at once rather than at
+    /// the next poll). Empty clears it; set and cleared while requests run.
+    void set_outbox_listener(std::function<void()> listener) {
+        std::lock_guard lock(listener_mutex_);
+        outbox_listener_ = std::move(listener);
+    }
+    void notify_outbox() {
+        std::lock_guard lock(listener_mutex_);
+        if (outbox_listener_) {
+            outbox_listener_();
+        }
+    }
+
+private:
+    std::mutex listener_mutex_;
+    std::function<void()> outbox_listener_;
 };
 
 /// Opens `sqlite:PATH` (also `sqlite::memory:`) or `postgres://…` / `postgresql://…`.

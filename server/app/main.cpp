@@ -141,6 +141,9 @@ Options parse(int argc, char** argv) {
         } else if (a == "--delivery-timeout-ms") {  // test-only
             o.delivery.attempt_timeout =
                 std::chrono::milliseconds{count_flag(a, value(), 1, 600000)};
+        } else if (a == "--delivery-poll-ms") {  // test-only
+            o.delivery.poll_interval =
+                std::chrono::milliseconds{count_flag(a, value(), 1, 3600000)};
         } else if (a.starts_with("--")) {
             usage_error("unknown option " + a);
         } else {

@@ -151,6 +151,7 @@ server::core::Result<std::unique_ptr<DeliveryRunner>> DeliveryRunner::start(
     options.worker_id = app.ids.new_id();
     options.send_threads = std::max<std::size_t>(1, config.send_threads);
     options.backoff.base = config.retry_base;
+    options.poll_interval = config.poll_interval;
     auto* hooks = app.webhooks.get();
     r->worker_ = std::make_unique<server::delivery::DeliveryWorker>(
         *app.db,
@@ -163,10 +164,15 @@ server::core::Result<std::unique_ptr<DeliveryRunner>> DeliveryRunner::start(
         options
     );
     r->worker_->start();
+    r->db_ = app.db.get();
+    r->db_->set_outbox_listener([w = r->worker_.get()] { w->wake(); });
     return r;
 }
 
 DeliveryRunner::~DeliveryRunner() {
+    if (db_ != nullptr) {
+        db_->set_outbox_listener({});  // before the worker it points at goes
+    }
     if (worker_) {
         worker_->stop();
     }

@@ -81,6 +81,9 @@ struct DeliveryConfig {
     /// the back-off and the per-attempt timeout so e2e tests need not wait.
     std::chrono::milliseconds retry_base{std::chrono::seconds{10}};
     std::chrono::milliseconds attempt_timeout{std::chrono::seconds{8}};
+    /// Test-only (--delivery-poll-ms): how often the worker looks for due
+    /// deliveries when no commit wakes it (retries, other replicas' events).
+    std::chrono::milliseconds poll_interval{std::chrono::seconds{1}};
 };
 
 /// The running delivery worker of one process: its real HTTP and SMTP senders
@@ -104,6 +107,8 @@ private:
     std::unique_ptr<server::delivery::HttpSender> http_;
     std::unique_ptr<server::delivery::MailSender> mail_;
     std::unique_ptr<server::delivery::DeliveryWorker> worker_;
+    /// Its outbox listener wakes worker_; cleared first on destruction.
+    storage::Db* db_{nullptr};
 };
 
 }  // namespace signoff::app

@@ -63,6 +63,9 @@ auto run_tx(storage::Db& db, storage::TxMode mode, F&& body)
         }
         auto c = (*tx)->commit();
         if (c) {
+            if ((*tx)->has_outbox_work()) {
+                db.notify_outbox();
+            }
             return r;
         }
         last = map_db_error(c.error());

@@ -197,6 +197,7 @@ Result<DeliveryView> DeliveriesService::redeliver(core::Actor const& actor, std:
         if (auto s = core::from_db(repos::insert_delivery(tx, d)); !s) {
             return s.error();
         }
+        tx.note_outbox_work();  // the worker sends it at once, not at its next poll
         std::string const detail = events::JsonObject{}
                                        .str("redelivery_of", old->id)
                                        .str("event_id", old->event_id)

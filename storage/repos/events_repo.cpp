@@ -51,6 +51,7 @@ constexpr std::string_view kInsertOutbox =
     "attempts, delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 DbStatus insert_outbox(Tx& tx, OutboxRecord const& o) {
+    tx.note_outbox_work();
     return as_status(tx.exec(
         kInsertOutbox,
         {o.id,

@@ -1,7 +1,8 @@
 // Webhook delivery through the real binary: an integration pointing at a
 // local HTTP receiver gets a signed team_support.approved for an assign made
 // over REST; the delivery log and redeliver work over REST; the receiver
-// failing its first attempts is retried with the short test back-off.
+// failing its first attempts is retried with the short test back-off; a
+// commit wakes the worker without waiting for its poll.
 #include <chrono>
 #include <thread>
 
@@ -139,6 +140,30 @@ TEST_SUITE("e2e/webhooks_delivery") {
         REQUIRE_MESSAGE(again.status == 201, again.body);
         REQUIRE(eventually([&] { return rx.received().size() == 2; }));
         CHECK(rx.received()[1].headers["x-signoff-delivery"] == got.headers["x-signoff-delivery"]);
+    }
+
+    TEST_CASE("with an hour between polls, the commit itself wakes the worker") {
+        auto d = bootstrap(signoff::testing::Backend::kSqlite);
+        signoff::testing::LocalReceiver rx{signoff::testing::Answer{}};
+        // The first poll runs at start, before any event; the next is an hour away.
+        ServerProcess srv{d, {"--delivery-poll-ms", "3600000"}};
+        HttpClient http{srv.port()};
+        auto s = integration_and_row(http, d, rx.port());
+        assign(http, d, "ada@acme.example");
+        REQUIRE(eventually([&] { return rx.received().size() == 1; }));
+
+        json::object log;
+        REQUIRE(eventually([&] {
+            log = deliveries(http, d, s.integration_id);
+            auto const& items = log.at("items").as_array();
+            return items.size() == 1 && items[0].at("state") == "delivered";
+        }));
+        std::string const id = text(log.at("items").at(0).at("id"));
+        auto again = http.rest(
+            "POST", "/api/v1/deliveries/" + id + "/redeliver", json::object{}, bearer(d.api_key)
+        );
+        REQUIRE_MESSAGE(again.status == 201, again.body);
+        REQUIRE(eventually([&] { return rx.received().size() == 2; }));
     }
 
     TEST_CASE("a receiver answering 500 is retried until it accepts") {
