@@ -103,6 +103,16 @@ Result<std::vector<Target>> targets_of(Tx& tx, repos::OutboxRecord const& e) {
     for (auto const& w : *org) {
         out.push_back({kTargetEndpoint, w.id});
     }
+    if (e.event_type == kEventWebhookDisabled) {
+        auto admins = core::from_db(repos::list_admin_hooks_for_event(tx, e.org_id, e.event_type));
+        if (!admins) {
+            return admins.error();
+        }
+        for (auto const& w : *admins) {
+            out.push_back({kTargetEndpoint, w.id});
+        }
+        return out;
+    }
     if (!e.event_type.starts_with("team_support.")) {
         return out;
     }

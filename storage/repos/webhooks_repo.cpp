@@ -165,6 +165,17 @@ DbResult<std::vector<WebhookEndpointRecord>> list_org_webhooks_for_event(
     return all_webhooks(tx.query(sql, {org_id, listed_pattern(event_type)}));
 }
 
+DbResult<std::vector<WebhookEndpointRecord>> list_admin_hooks_for_event(
+    Tx& tx, std::string const& org_id, std::string const& event_type
+) {
+    static std::string const sql = select_where(
+        "org_id = $1 AND kind = 'employee' AND enabled = 1 AND (events = '*' OR "
+        "(',' || events || ',') LIKE $2 ESCAPE '\\') AND owner_user_id IN (SELECT id FROM users "
+        "WHERE org_id = $1 AND org_role IN ('admin', 'super_admin')) ORDER BY created_at, id"
+    );
+    return all_webhooks(tx.query(sql, {org_id, listed_pattern(event_type)}));
+}
+
 DbResult<std::int64_t> record_webhook_success(Tx& tx, std::string const& id) {
     return tx.exec(
         "UPDATE webhook_endpoints SET consecutive_failures = 0 WHERE id = $1 AND "

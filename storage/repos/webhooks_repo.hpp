@@ -69,6 +69,12 @@ DbResult<std::int64_t> delete_webhook(Tx& tx, std::string const& org_id, std::st
 DbResult<std::vector<WebhookEndpointRecord>> list_org_webhooks_for_event(
     Tx& tx, std::string const& org_id, std::string const& event_type
 );
+/// Enabled employee hooks, subscribed to `event_type`, of the org's admins and
+/// super_admins (who are told about org-wide matters such as a disabled
+/// endpoint), oldest first. Same matching rule as list_org_webhooks_for_event.
+DbResult<std::vector<WebhookEndpointRecord>> list_admin_hooks_for_event(
+    Tx& tx, std::string const& org_id, std::string const& event_type
+);
 /// A delivery succeeded: consecutive_failures back to 0. Answers rows changed
 /// (0 when it already was 0, so a healthy endpoint costs no write, or is gone).
 DbResult<std::int64_t> record_webhook_success(Tx& tx, std::string const& id);

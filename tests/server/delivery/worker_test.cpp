@@ -330,6 +330,44 @@ TEST_SUITE("server/delivery/worker") {
     }
 
     TEST_CASE_TEMPLATE(
+        "webhook.disabled reaches the admins' own hooks, not other members' ones",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
+        SIGNOFF_SKIP_WITHOUT_BACKEND(T);
+        World w{T::kBackend};
+        auto second_admin = w.d.member(w.root, "second@acme.example", "admin");
+        auto hr = w.d.member(w.root, "hr@acme.example", "hr_admin");
+        auto [root_hook, root_secret] = w.mine(w.root, "root");
+        auto [second_hook, second_secret] = w.mine(second_admin, "second");
+        auto [member_hook, member_secret] = w.mine(w.owner, "owner");
+        auto [hr_hook, hr_secret] = w.mine(hr, "hr");
+        // An admin whose hook does not subscribe to it hears nothing either.
+        auto quiet_admin = w.d.member(w.root, "quiet@acme.example", "admin");
+        server::webhooks::MyWebhookInput quiet{
+            "https://hooks.example.com/quiet",
+            {"team_support.approved"},
+            std::nullopt,
+            std::nullopt};
+        REQUIRE(w.hooks.set_mine(quiet_admin, quiet).has_value());
+
+        w.emit("webhook.disabled", R"({"endpoint_id":"x","reason":"410"})");
+        auto r = w.run();
+        CHECK(r.created == 2);
+        CHECK(r.delivered == 2);
+        std::set<std::string> urls;
+        for (auto const& req : w.http.requests()) {
+            urls.insert(req.url);
+        }
+        CHECK(
+            urls ==
+            std::set<std::string>{
+                "https://hooks.example.com/root", "https://hooks.example.com/second"}
+        );
+    }
+
+    TEST_CASE_TEMPLATE(
         "10 failed attempts in a row disable the endpoint; later deliveries to it fail",
         T,
         SqliteBackend,
