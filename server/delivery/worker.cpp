@@ -265,6 +265,14 @@ Result<std::pair<std::int64_t, std::int64_t>> DeliveryWorker::fan_out(core::Time
             }
             std::int64_t created = 0;
             for (auto const& e : *rows) {
+                if (auto data = payload_data(e.payload_json); !data) {
+                    // A bug in an emitter, not a passing fault: set the event
+                    // aside (audited, logged) so it cannot block every later one.
+                    if (auto s = set_aside(tx, e, data.error().message, at); !s) {
+                        return s.error();
+                    }
+                    continue;
+                }
                 auto targets = targets_of(tx, e);
                 if (!targets) {
                     return targets.error();
@@ -293,6 +301,25 @@ Result<std::pair<std::int64_t, std::int64_t>> DeliveryWorker::fan_out(core::Time
             return std::pair{static_cast<std::int64_t>(rows->size()), created};
         }
     );
+}
+
+core::Status DeliveryWorker::set_aside(
+    Tx& tx, repos::OutboxRecord const& e, std::string const& reason, std::string const& at
+) {
+    std::cerr << "signoff: outbox event " << e.id << " (" << e.event_type
+              << ") set aside, not delivered: " << reason << "\n";
+    std::string const detail =
+        events::JsonObject{}.str("event_type", e.event_type).str("reason", reason).text();
+    auto entry = events::Recorder::by_system(
+        e.org_id, "outbox.event.set_aside", "outbox_event", e.id, detail
+    );
+    if (auto s = recorder_.audit(tx, entry); !s) {
+        return s;
+    }
+    if (auto m = core::from_db(repos::mark_outbox_fanned(tx, e.id, at)); !m) {
+        return m.error();
+    }
+    return {};
 }
 
 Result<std::vector<Claimed>> DeliveryWorker::claim(core::TimePoint now) {

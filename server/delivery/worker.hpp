@@ -135,6 +135,14 @@ private:
         std::string const& at,
         bool* disabled
     );
+    /// Marks an outbox event that cannot be routed (payload not in the
+    /// emitters' shape) as fanned out to nobody, with an audit row saying why.
+    core::Status set_aside(
+        storage::Tx& tx,
+        storage::repos::OutboxRecord const& e,
+        std::string const& reason,
+        std::string const& at
+    );
     static void tally(RunReport& report, core::Result<Recorded> const& r);
     void loop();
 

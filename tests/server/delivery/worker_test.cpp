@@ -368,6 +368,38 @@ TEST_SUITE("server/delivery/worker") {
     }
 
     TEST_CASE_TEMPLATE(
+        "an event whose payload cannot be read is set aside and blocks nothing behind it",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
+        SIGNOFF_SKIP_WITHOUT_BACKEND(T);
+        WorkerOptions opts = World::one_thread();
+        opts.fanout_batch = 1;  // the bad event alone fills the first batch
+        World w{T::kBackend, opts};
+        w.integration("all", {"team_support.approved"});
+        server::events::Recorder rec{w.d.clock, w.d.ids};
+        auto bad = server::core::run_tx(*w.d.tdb.db, storage::TxMode::kWrite, [&](storage::Tx& tx) {
+            return rec.emit(tx, w.root.org_id, "team_support.approved", "not json at all");
+        });
+        REQUIRE(bad.has_value());
+        w.assign("bob@acme.example");
+
+        auto first = w.run();
+        CHECK(first.fanned_out == 1);
+        CHECK(first.created == 0);
+        CHECK(
+            w.count("SELECT COUNT(*) FROM audit_log WHERE action = 'outbox.event.set_aside' AND "
+                    "target_type = 'outbox_event' AND actor_kind = 'system'") == 1
+        );
+        auto second = w.run();
+        CHECK(second.created == 1);
+        CHECK(second.delivered == 1);
+        CHECK(w.http.requests().size() == 1);
+        CHECK(w.count("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL") == 0);
+    }
+
+    TEST_CASE_TEMPLATE(
         "10 failed attempts in a row disable the endpoint; later deliveries to it fail",
         T,
         SqliteBackend,
