@@ -42,6 +42,7 @@ std::string row_detail(repos::CatalogRowRecord const& r) {
     return events::JsonObject{}
         .str("slug", r.slug)
         .str("display_name", r.display_name)
+        .str("description", r.description)
         .opt_str("owner_user_id", r.owner_user_id)
         .opt_str("category", r.category)
         .opt_str("workflow_template", r.workflow_template)

@@ -185,6 +185,9 @@ TEST_SUITE("server/audit/coverage") {
         CHECK(updated[0].action == "catalog.row.updated");
         CHECK(updated[0].has_before);
         CHECK(updated[0].has_after);
+        // The summary shows what changed: the description, before and after.
+        CHECK(updated[0].before.find(R"("description":"")") != std::string::npos);
+        CHECK(updated[0].after.find(R"("description":"Corporate VPN")") != std::string::npos);
         patch.expected_version = 1;  // stale: the row is at version 2
         CHECK_FALSE(w.catalog.update_row(root, "vpn", patch).has_value());
         CHECK(l.next().empty());
