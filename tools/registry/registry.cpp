@@ -33,43 +33,37 @@ struct Registry::Compiled {
 
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-    std::vector<std::string_view> out;
-    std::size_t pos = 0;
-    while (pos < path.size()) {
-        if (path[pos] == '/') {
-            ++pos;
-            continue;
-        }
-        auto const end = path.find('/', pos);
-        auto const stop = end == std::string_view::npos ? path.size() : end;
-        out.push_back(path.substr(pos, stop - pos));
-        pos = stop;
+/// The next non-empty '/'-separated segment of `s` at or after `pos`, which it
+/// moves past the segment; empty at the end. Repeated slashes count as one.
+std::string_view next_segment(std::string_view s, std::size_t& pos) {
+    while (pos < s.size() && s[pos] == '/') {
+        ++pos;
     }
-    return out;
+    auto const end = std::min(s.find('/', pos), s.size());
+    auto const segment = s.substr(pos, end - pos);
+    pos = end;
+    return segment;
 }
 
-/// Matches `path` against a route pattern; fills `{name}` captures.
+/// Matches `path` against a route pattern; fills `{name}` captures. Walks both
+/// in step without allocating: every REST request tries every route (twice).
 bool path_matches(std::string_view pattern, std::string_view path, json::object* captures) {
-    auto const want = split_path(pattern);
-    auto const got = split_path(path);
-    if (want.size() != got.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < want.size(); ++i) {
-        auto const w = want[i];
-        if (w.size() > 2 && w.front() == '{' && w.back() == '}') {
-            if (got[i].empty()) {
-                return false;
-            }
+    std::size_t at_pattern = 0;
+    std::size_t at_path = 0;
+    for (;;) {
+        auto const want = next_segment(pattern, at_pattern);
+        auto const got = next_segment(path, at_path);
+        if (want.empty() || got.empty()) {
+            return want.empty() && got.empty();
+        }
+        if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
             if (captures != nullptr) {
-                (*captures)[w.substr(1, w.size() - 2)] = got[i];
+                (*captures)[want.substr(1, want.size() - 2)] = got;
             }
-        } else if (w != got[i]) {
+        } else if (want != got) {
             return false;
         }
     }
-    return true;
 }
 
 /// "<root>", "[items]", "[0]" → "items[0]"

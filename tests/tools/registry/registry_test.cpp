@@ -210,6 +210,21 @@ TEST_SUITE("tools/registry") {
             RouteMiss::kNoSuchPath
         );
         CHECK(r.methods_for("/api/v1/things") == std::vector<std::string>{"POST"});
+
+        // Segment by segment: a prefix or an extension is another path; repeated
+        // and trailing slashes are not segments.
+        auto miss = [&](std::string_view path) {
+            return std::holds_alternative<RouteMiss>(r.match_route("GET", path, nullptr));
+        };
+        CHECK(miss("/api/v1/things/openai-team/extra"));
+        CHECK(miss("/api/v1"));
+        CHECK(miss("/api/v2/things/openai-team"));
+        CHECK(miss("/api/v1/thing/openai-team"));
+        auto slashes = r.match_route("GET", "//api/v1//things/openai-team/", nullptr);
+        REQUIRE(std::holds_alternative<RouteMatch>(slashes));
+        CHECK(std::get<RouteMatch>(slashes).path_args.at("slug") == "openai-team");
+        CHECK(r.methods_for("/api/v1/things/x") == std::vector<std::string>{"GET"});
+        CHECK(r.methods_for("/api/v1/things/x/y").empty());
     }
 
     TEST_CASE("query strings are coerced to the declared types") {
