@@ -3,9 +3,11 @@
 // reads of the database to check what was (or was not) written.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
@@ -68,6 +70,20 @@ inline storage::Rows db_query(
 
 inline std::int64_t db_count(Deployment const& d, std::string const& table) {
     return db_query(d, "SELECT COUNT(*) FROM " + table).at(0).integer(0);
+}
+
+/// Polls `done()` every 20 ms until it holds or `limit` passes; answers whether
+/// it held. For effects of background work (deliveries), never as a sleep.
+template <class F>
+bool eventually(F done, std::chrono::milliseconds limit = std::chrono::seconds{15}) {
+    auto const until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+        if (done()) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    }
+    return done();
 }
 
 /// An MCP client speaking to `signoff stdio` over pipes.

@@ -20,21 +20,6 @@ namespace delivery = signoff::server::delivery;
 
 namespace {
 
-constexpr auto kWait = std::chrono::seconds{15};
-
-/// Waits (bounded) until `done()` holds; answers whether it did.
-template <class F>
-bool eventually(F done) {
-    auto const until = std::chrono::steady_clock::now() + kWait;
-    while (std::chrono::steady_clock::now() < until) {
-        if (done()) {
-            return true;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds{20});
-    }
-    return done();
-}
-
 std::string text(json::value const& v) {
     return std::string(v.as_string());
 }

@@ -22,19 +22,6 @@ namespace {
 
 constexpr int kAssigns = 40;
 
-/// Waits (bounded) until `done()` holds; answers whether it did.
-template <class F>
-bool eventually(F done) {
-    auto const until = std::chrono::steady_clock::now() + std::chrono::seconds{30};
-    while (std::chrono::steady_clock::now() < until) {
-        if (done()) {
-            return true;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds{20});
-    }
-    return done();
-}
-
 void assign(HttpClient& http, Deployment const& d, int i) {
     auto r = http.rest(
         "POST",
@@ -81,7 +68,9 @@ TEST_SUITE("e2e/webhooks_replicas") {
         for (int i = 0; i < kAssigns; ++i) {
             assign(i % 2 == 0 ? ha : hb, d, i);
         }
-        REQUIRE(eventually([&] { return rx.received().size() >= kAssigns; }));
+        REQUIRE(
+            eventually([&] { return rx.received().size() >= kAssigns; }, std::chrono::seconds{30})
+        );
 
         std::map<std::string, int> per_event;
         for (auto const& got : rx.received()) {
