@@ -150,6 +150,10 @@ server::core::Result<std::unique_ptr<DeliveryRunner>> DeliveryRunner::start(
     server::delivery::WorkerOptions options;
     options.worker_id = app.ids.new_id();
     options.send_threads = std::max<std::size_t>(1, config.send_threads);
+    // One claim per sender: a pass then lasts at most one attempt's timeout,
+    // so receivers that hang delay the others by 8 s at most, not 8 s per
+    // queued attempt; a full claim starts the next pass at once.
+    options.claim_batch = static_cast<std::int64_t>(options.send_threads);
     options.backoff.base = config.retry_base;
     options.poll_interval = config.poll_interval;
     auto* hooks = app.webhooks.get();
