@@ -21,8 +21,18 @@ constexpr std::size_t kMaxHeaderValue = 4096;
 constexpr std::array<std::string_view, 3> kOutcomes{"APPROVED", "REJECTED", "EXPIRED"};
 constexpr std::array<std::string_view, 3> kMethods{"POST", "PUT", "GET"};
 // Headers the HTTP client owns; letting a template set them breaks framing.
-constexpr std::array<std::string_view, 5> kReservedHeaders{
-    "host", "content-length", "transfer-encoding", "connection", "idempotency-key"};
+// Set by the sender or by the delivery worker: an action may not replace the
+// event and delivery ids a receiver dedupes on, nor the body's type.
+constexpr std::array<std::string_view, 9> kReservedHeaders{
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "idempotency-key",
+    "content-type",
+    "x-signoff-event",
+    "x-signoff-delivery",
+    "x-signoff-signature"};
 constexpr std::array<std::string_view, 7> kSecretWords{
     "auth", "token", "secret", "key", "password", "credential", "cookie"};
 

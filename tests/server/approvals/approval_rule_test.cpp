@@ -197,6 +197,11 @@ TEST_SUITE("server/approvals/template_actions") {
         auto host = webhook("https://x.io");
         host.headers = {{{"Host", "evil"}}};
         CHECK(action_error(host) == "actions[0].headers.Host");
+        for (std::string name : {"Content-Type", "X-Signoff-Event", "x-signoff-delivery"}) {
+            auto ours = webhook("https://x.io");
+            ours.headers = {{{name, "forged"}}};
+            CHECK(action_error(ours) == "actions[0].headers." + name);
+        }
         auto twice = webhook("https://x.io");
         twice.headers = {{{"X-A", "1"}, {"x-a", "2"}}};
         CHECK(action_error(twice) == "actions[0].headers.x-a");
