@@ -7,6 +7,7 @@
 #include "server/delivery/worker.hpp"
 #include "server/events/json_text.hpp"
 #include "server/identity/authorize.hpp"
+#include "server/identity/roles.hpp"
 #include "storage/repos/webhooks_repo.hpp"
 
 namespace signoff::server::delivery {
@@ -60,17 +61,45 @@ Result<repos::DeliveryRecord> load(Tx& tx, core::Actor const& actor, std::string
     return std::move(**d);
 }
 
+/// "<created_at>|<id>" as list() writes next_cursor; nullopt for anything else.
+std::optional<std::pair<std::string, std::string>> parse_cursor(std::string const& c) {
+    auto const bar = c.find('|');
+    if (bar == std::string::npos || bar + 1 == c.size()) {
+        return std::nullopt;
+    }
+    std::string at = c.substr(0, bar);
+    if (!core::parse_rfc3339(at)) {
+        return std::nullopt;
+    }
+    return std::pair{std::move(at), c.substr(bar + 1)};
+}
+
+/// The delivery target of an action kind; nullopt for an unknown kind.
+std::optional<std::string> action_target(std::string const& kind) {
+    if (kind == "webhook") {
+        return std::string{kTargetActionWebhook};
+    }
+    if (kind == "email") {
+        return std::string{kTargetActionEmail};
+    }
+    return std::nullopt;
+}
+
+repos::DeliveryFilter scoped(std::string const& org_id, std::string const& endpoint_id) {
+    repos::DeliveryFilter f;
+    f.org_id = org_id;
+    f.endpoint_id = endpoint_id;
+    return f;
+}
+
 }  // namespace
 
 DeliveriesService::DeliveriesService(storage::Db& db, core::Clock const& clock, core::IdSource& ids)
     : db_(db), clock_(clock), ids_(ids), recorder_(clock, ids) {}
 
 Result<DeliveryPage> DeliveriesService::list(
-    Tx& tx, std::string const& org_id, std::string const& endpoint_id, DeliveryQuery const& q
+    Tx& tx, repos::DeliveryFilter f, DeliveryQuery const& q
 ) {
-    repos::DeliveryFilter f;
-    f.org_id = org_id;
-    f.endpoint_id = endpoint_id;
     if (q.state && *q.state != kStatePending && *q.state != kStateDelivered &&
         *q.state != kStateFailed) {
         return Error::invalid_field("state", "must be pending, delivered or failed");
@@ -91,12 +120,12 @@ Result<DeliveryPage> DeliveriesService::list(
         return Error::invalid_field("limit", "must be 1-100");
     }
     if (q.cursor) {
-        auto const bar = q.cursor->find('|');
-        if (bar == std::string::npos) {
+        auto keyset = parse_cursor(*q.cursor);
+        if (!keyset) {
             return Error::invalid_field("cursor", "not a cursor this list answered");
         }
-        f.before_created_at = q.cursor->substr(0, bar);
-        f.before_id = q.cursor->substr(bar + 1);
+        f.before_created_at = std::move(keyset->first);
+        f.before_id = std::move(keyset->second);
     }
     f.limit = limit + 1;  // one more tells whether another page exists
     auto rows = core::from_db(repos::list_deliveries(tx, f));
@@ -130,7 +159,7 @@ Result<DeliveryPage> DeliveriesService::list_for_endpoint(
         if (!*w) {
             return Error::not_found("no webhook endpoint " + endpoint_id + " in this organization");
         }
-        return list(tx, actor.org_id, endpoint_id, q);
+        return list(tx, scoped(actor.org_id, endpoint_id), q);
     });
 }
 
@@ -150,7 +179,30 @@ Result<DeliveryPage> DeliveriesService::list_mine(
         if (!w) {
             return w.error();
         }
-        return list(tx, actor.org_id, (*mine)->id, q);
+        return list(tx, scoped(actor.org_id, (*mine)->id), q);
+    });
+}
+
+Result<DeliveryPage> DeliveriesService::list_actions(
+    core::Actor const& actor, ActionDeliveryQuery const& q
+) {
+    return core::run_tx(db_, TxMode::kRead, [&](Tx& tx) -> Result<DeliveryPage> {
+        if (auto w = endpoint_of(tx, actor, std::nullopt); !w) {
+            return w.error();
+        }
+        repos::DeliveryFilter f;
+        f.org_id = actor.org_id;
+        f.actions_only = true;
+        if (q.kind) {
+            f.target = action_target(*q.kind);
+            if (!f.target) {
+                return Error::invalid_field("kind", "must be webhook or email");
+            }
+        }
+        if (q.workflow_id) {
+            f.workflow_id = identity::lower(*q.workflow_id);  // workflow ids are lower-case
+        }
+        return list(tx, std::move(f), q.common);
     });
 }
 
@@ -194,6 +246,7 @@ Result<DeliveryView> DeliveriesService::redeliver(core::Actor const& actor, std:
         d.next_attempt_at = now;
         d.created_at = now;
         d.updated_at = now;
+        d.workflow_id = old->workflow_id;
         if (auto s = core::from_db(repos::insert_delivery(tx, d)); !s) {
             return s.error();
         }

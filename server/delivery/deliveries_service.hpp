@@ -1,8 +1,8 @@
 // The delivery log (docs/webhooks.md, "Delivery log"): list and read the
-// deliveries of one endpoint with their attempts, and redeliver one. Reads the
-// tables the delivery worker writes; authorization through authorize()
-// (kWebhooksDeliveries): owners see their employee hook's log, admins the
-// integrations' and the workflow actions'.
+// deliveries of one endpoint or of the workflow actions with their attempts,
+// and redeliver one. Reads the tables the delivery worker writes;
+// authorization through authorize() (kWebhooksDeliveries): owners see their
+// employee hook's log, admins the integrations' and the workflow actions'.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +37,14 @@ struct DeliveryQuery {
     std::optional<std::int64_t> limit;      // 1..100, default 50
 };
 
+/// The workflow-action log's filters: the common ones plus the action's kind
+/// and the workflow whose outcome queued it.
+struct ActionDeliveryQuery {
+    DeliveryQuery common;
+    std::optional<std::string> kind;         // webhook | email
+    std::optional<std::string> workflow_id;  // exact (compared lower-cased)
+};
+
 struct DeliveryPage {
     std::vector<DeliveryView> items;  // newest first
     std::optional<std::string> next_cursor;
@@ -56,17 +64,19 @@ public:
     );
     /// Deliveries of the caller's own employee hook.
     core::Result<DeliveryPage> list_mine(core::Actor const& actor, DeliveryQuery const& q);
+    /// Deliveries of the org's workflow template actions (WEBHOOK and EMAIL;
+    /// admins). kInvalidArgument names `kind` for a kind other than webhook
+    /// or email.
+    core::Result<DeliveryPage> list_actions(core::Actor const& actor, ActionDeliveryQuery const& q);
     core::Result<DeliveryView> get(core::Actor const& actor, std::string const& id);
     /// A NEW pending delivery of the same event to the same target, due now;
     /// audited as webhooks.delivery.redelivered. The old one stays as it was.
     core::Result<DeliveryView> redeliver(core::Actor const& actor, std::string const& id);
 
 private:
+    /// One page of `f` (its scope already set) narrowed by `q`'s filters.
     core::Result<DeliveryPage> list(
-        storage::Tx& tx,
-        std::string const& org_id,
-        std::string const& endpoint_id,
-        DeliveryQuery const& q
+        storage::Tx& tx, storage::repos::DeliveryFilter f, DeliveryQuery const& q
     );
 
     storage::Db& db_;

@@ -265,7 +265,8 @@ Result<std::pair<std::int64_t, std::int64_t>> DeliveryWorker::fan_out(core::Time
             }
             std::int64_t created = 0;
             for (auto const& e : *rows) {
-                if (auto data = payload_data(e.payload_json); !data) {
+                auto data = payload_data(e.payload_json);
+                if (!data) {
                     // A bug in an emitter, not a passing fault: set the event
                     // aside (audited, logged) so it cannot block every later one.
                     if (auto s = set_aside(tx, e, data.error().message, at); !s) {
@@ -289,6 +290,10 @@ Result<std::pair<std::int64_t, std::int64_t>> DeliveryWorker::fan_out(core::Time
                     d.next_attempt_at = at;
                     d.created_at = at;
                     d.updated_at = at;
+                    if (!t.endpoint_id) {
+                        // Kept for the admin's per-workflow action log.
+                        d.workflow_id = string_member(*data, "workflow_id");
+                    }
                     if (auto s = core::from_db(repos::insert_delivery(tx, d)); !s) {
                         return s.error();
                     }

@@ -13,7 +13,7 @@ namespace {
 constexpr std::string_view kColumns =
     "id, org_id, event_id, event_type, endpoint_id, target, state, attempts, next_attempt_at, "
     "first_attempt_at, previous_delay_ms, lease_until, leased_by, last_status, last_error, "
-    "created_at, updated_at";
+    "created_at, updated_at, workflow_id";
 
 constexpr std::string_view kOutboxColumns =
     "id, org_id, event_type, payload_json, created_at, available_at, attempts, delivered_at";
@@ -48,6 +48,7 @@ DeliveryRecord delivery_from(Row const& r) {
         r.opt_text(14),
         r.text(15),
         r.text(16),
+        r.opt_text(17),
     };
 }
 
@@ -110,8 +111,8 @@ DbResult<std::optional<OutboxRecord>> find_outbox(Tx& tx, std::string const& id)
 constexpr std::string_view kInsertDelivery =
     "INSERT INTO webhook_deliveries (id, org_id, event_id, event_type, endpoint_id, target, "
     "state, attempts, next_attempt_at, first_attempt_at, previous_delay_ms, lease_until, "
-    "leased_by, last_status, last_error, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, "
-    "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
+    "leased_by, last_status, last_error, created_at, updated_at, workflow_id) VALUES ($1, $2, "
+    "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
 
 DbStatus insert_delivery(Tx& tx, DeliveryRecord const& d) {
     return as_status(tx.exec(
@@ -132,7 +133,8 @@ DbStatus insert_delivery(Tx& tx, DeliveryRecord const& d) {
          opt_int_value(d.last_status),
          opt_text(d.last_error),
          d.created_at,
-         d.updated_at}
+         d.updated_at,
+         opt_text(d.workflow_id)}
     ));
 }
 
@@ -236,6 +238,11 @@ DbResult<std::vector<DeliveryRecord>> list_deliveries(Tx& tx, DeliveryFilter con
         "SELECT " + std::string(kColumns) + " FROM webhook_deliveries WHERE org_id = $1";
     Params params{f.org_id};
     narrow(sql, params, "endpoint_id", "=", f.endpoint_id);
+    if (f.actions_only) {
+        sql += " AND endpoint_id IS NULL";
+    }
+    narrow(sql, params, "target", "=", f.target);
+    narrow(sql, params, "workflow_id", "=", f.workflow_id);
     narrow(sql, params, "state", "=", f.state);
     narrow(sql, params, "event_type", "=", f.event_type);
     narrow(sql, params, "created_at", ">=", f.created_from);

@@ -1,4 +1,4 @@
-// Repository of webhook/e-mail deliveries and their attempts (migration 0012):
+// Repository of webhook/e-mail deliveries and their attempts (migrations 0012, 0014):
 // the delivery worker's fan-out, claim and record steps, and the delivery log
 // reads. Portable SQL over storage::Tx; the rules live in server/delivery/.
 #pragma once
@@ -31,6 +31,8 @@ struct DeliveryRecord {
     std::optional<std::string> last_error;
     std::string created_at;
     std::string updated_at;
+    /// A workflow action's: the workflow whose outcome queued it (migration 0014).
+    std::optional<std::string> workflow_id;
 };
 
 struct AttemptRecord {
@@ -101,6 +103,10 @@ DbResult<std::optional<DeliveryRecord>> find_delivery(
 struct DeliveryFilter {
     std::string org_id;
     std::optional<std::string> endpoint_id;
+    /// Only workflow-action deliveries (endpoint_id NULL), of any kind.
+    bool actions_only{false};
+    std::optional<std::string> target;  // endpoint | action_webhook | action_email
+    std::optional<std::string> workflow_id;
     std::optional<std::string> state;
     std::optional<std::string> event_type;
     std::optional<std::string> created_from;  // inclusive

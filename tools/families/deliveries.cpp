@@ -1,6 +1,7 @@
 // The delivery log tool rows (docs/webhooks.md, "Delivery log"): list an
-// integration's or one's own deliveries with their attempts, read one, and
-// redeliver one. Decode → one DeliveriesService call → encode.
+// integration's, one's own or the workflow actions' deliveries with their
+// attempts, read one, and redeliver one. Decode → one DeliveriesService call
+// → encode.
 //
 //   MCP tools/call ─┐
 //   REST /api/v1/…/deliveries, /api/v1/deliveries/{id}… ─┴─► handler ─► DeliveriesService
@@ -62,13 +63,18 @@ json::value to_json(delivery::DeliveryView const& v) {
         {"attempt_log", std::move(log)}};
 }
 
-Result<json::value> page_json(Result<delivery::DeliveryPage> const& r) {
+/// A page as JSON; the workflow-action log's items also name their workflow.
+Result<json::value> page_json(Result<delivery::DeliveryPage> const& r, bool with_workflow = false) {
     if (!r) {
         return r.error();
     }
     json::array items;
     for (auto const& v : r->items) {
-        items.push_back(to_json(v));
+        auto item = to_json(v);
+        if (with_workflow) {
+            item.as_object()["workflow_id"] = opt(v.delivery.workflow_id);
+        }
+        items.push_back(std::move(item));
     }
     return json::object{{"items", std::move(items)}, {"next_cursor", opt(r->next_cursor)}};
 }
@@ -104,6 +110,15 @@ Result<json::value> list_mine(ToolContext& ctx, json::object const& a) {
         return svc.error();
     }
     return page_json((*svc)->list_mine(ctx.actor, query(a)));
+}
+
+Result<json::value> list_actions(ToolContext& ctx, json::object const& a) {
+    auto svc = service(ctx);
+    if (!svc) {
+        return svc.error();
+    }
+    delivery::ActionDeliveryQuery q{query(a), opt_string(a, "kind"), opt_string(a, "workflow_id")};
+    return page_json((*svc)->list_actions(ctx.actor, q), true);
 }
 
 Result<json::value> get(ToolContext& ctx, json::object const& a) {
@@ -149,6 +164,18 @@ void register_deliveries_tools(registry::Registry& r) {
         {"GET", "/api/v1/me/agent/deliveries"},
         list_mine,
         "any human member, for their own endpoint"
+    ));
+    r.add_tool(tool(
+        "webhooks_action_deliveries_list",
+        "List workflow action deliveries",
+        std::string{"The delivery log of the organization's workflow template actions (WEBHOOK "
+                    "calls and EMAIL messages), each with the workflow whose outcome queued it. "
+                    "Also filters by kind (webhook, email) and workflow_id."} +
+            kFilters,
+        kRead,
+        {"GET", "/api/v1/admin/workflow-actions/deliveries"},
+        list_actions,
+        "admin, super_admin"
     ));
     r.add_tool(tool(
         "webhooks_delivery_get",
