@@ -10,6 +10,7 @@
 
 #include "tests/e2e/e2e_support.hpp"
 #include "tests/e2e/http_client.hpp"
+#include "tests/e2e/mcp_http.hpp"
 
 using namespace signoff::e2e;
 using signoff::testing::PostgresBackend;
@@ -18,46 +19,6 @@ using signoff::testing::SqliteBackend;
 namespace {
 
 constexpr auto kAudit = "/api/v1/admin/audit";
-
-/// An MCP session over Streamable HTTP (handshake era), for tools/call.
-class McpHttp {
-public:
-    McpHttp(HttpClient& http, std::string key) : http_(http), key_(std::move(key)) {
-        headers_ = {{"Accept", "application/json, text/event-stream"}};
-        auto init = post(
-            R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}})"
-        );
-        REQUIRE_MESSAGE(init.status == 200, init.body);
-        headers_.emplace("Mcp-Session-Id", init.header("Mcp-Session-Id"));
-        headers_.emplace("MCP-Protocol-Version", "2025-11-25");
-        post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
-    }
-
-    /// tools/call; answers the CallToolResult.
-    json::object call(std::string const& tool, json::object args) {
-        json::object msg{
-            {"jsonrpc", "2.0"},
-            {"id", ++id_},
-            {"method", "tools/call"},
-            {"params", {{"name", tool}, {"arguments", std::move(args)}}}};
-        auto res = post(json::serialize(msg));
-        REQUIRE_MESSAGE(res.status == 200, res.body);
-        auto v = res.json();
-        bool const answered = v.is_object() && v.as_object().contains("result");
-        REQUIRE_MESSAGE(answered, res.body);
-        return v.at("result").as_object();
-    }
-
-private:
-    HttpReply post(std::string const& body) {
-        return http_.send("POST", "/mcp", body, bearer(key_, headers_));
-    }
-
-    HttpClient& http_;
-    std::string key_;
-    httplib::Headers headers_;
-    std::int64_t id_{1};
-};
 
 /// A new user of the deployment's org with `role` and an API key; answers {id, key}.
 std::pair<std::string, std::string> make_user(
@@ -84,11 +45,6 @@ json::object row_args(std::string const& slug) {
 void create_row_rest(HttpClient& http, std::string const& key, std::string const& slug) {
     auto r = http.rest("POST", "/api/v1/catalog/rows", row_args(slug), bearer(key));
     REQUIRE_MESSAGE(r.status == 201, r.body);
-}
-
-json::object structured(json::object const& result) {
-    REQUIRE_MESSAGE(result.at("isError") == false, json::serialize(result));
-    return result.at("structuredContent").as_object();
 }
 
 /// GET /api/v1/admin/audit with a query string; REQUIREs 200.
@@ -158,10 +114,10 @@ TEST_SUITE("e2e/audit") {
         );
         REQUIRE_MESSAGE(xmcp.status == 201, xmcp.body);
         McpHttp mcp(http, d.api_key);
-        structured(mcp.call("catalog_rows_create", row_args("via-http")));
+        tool_ok(mcp.call("catalog_rows_create", row_args("via-http")));
         StdioClient stdio(d);
         stdio.initialize();
-        structured(stdio.call("catalog_rows_create", row_args("via-stdio")));
+        tool_ok(stdio.call("catalog_rows_create", row_args("via-stdio")));
 
         auto page = list_rest(http, d.api_key, "target_type=catalog_row");
         std::map<std::string, std::string> channel_of;
@@ -182,9 +138,9 @@ TEST_SUITE("e2e/audit") {
                 {"via-x-mcp", "rest+x-mcp"}}
         );
         // The same page through MCP over stdio and HTTP.
-        auto over_stdio = structured(stdio.call("audit_list", {{"target_type", "catalog_row"}}));
+        auto over_stdio = tool_ok(stdio.call("audit_list", {{"target_type", "catalog_row"}}));
         CHECK(over_stdio.at("items") == page.at("items"));
-        auto over_http = structured(mcp.call("audit_list", {{"target_type", "catalog_row"}}));
+        auto over_http = tool_ok(mcp.call("audit_list", {{"target_type", "catalog_row"}}));
         CHECK(over_http.at("items") == page.at("items"));
 
         // An update carries before and after.

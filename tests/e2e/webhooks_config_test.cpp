@@ -12,6 +12,7 @@
 #include "server/core/clock.hpp"
 #include "tests/e2e/e2e_support.hpp"
 #include "tests/e2e/http_client.hpp"
+#include "tests/e2e/mcp_http.hpp"
 
 using namespace signoff::e2e;
 using signoff::testing::PostgresBackend;
@@ -74,75 +75,6 @@ bool contains(std::string const& text, std::string const& part) {
 
 json::object set_body(std::string const& url, json::array events = {"team_support.approved"}) {
     return {{"url", url}, {"events", std::move(events)}};
-}
-
-httplib::Headers mcp_headers(std::string const& key, std::string const& session = {}) {
-    httplib::Headers h{{"Accept", "application/json, text/event-stream"}};
-    if (!session.empty()) {
-        h.emplace("Mcp-Session-Id", session);
-        h.emplace("MCP-Protocol-Version", "2025-11-25");
-    }
-    return bearer(key, h);
-}
-
-/// A Streamable HTTP MCP session on the server: initialize, then tools/call.
-class McpHttp {
-public:
-    McpHttp(HttpClient& http, std::string key) : http_(http), key_(std::move(key)) {
-        auto init = http_.rest(
-            "POST",
-            "/mcp",
-            json::object{
-                {"jsonrpc", "2.0"},
-                {"id", 0},
-                {"method", "initialize"},
-                {"params",
-                 {{"protocolVersion", "2025-11-25"},
-                  {"capabilities", json::object{}},
-                  {"clientInfo", {{"name", "e2e"}, {"version", "1"}}}}}},
-            mcp_headers(key_)
-        );
-        REQUIRE_MESSAGE(init.status == 200, init.body);
-        session_ = init.header("Mcp-Session-Id");
-        REQUIRE_FALSE(session_.empty());
-        auto note = http_.rest(
-            "POST",
-            "/mcp",
-            json::object{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}},
-            mcp_headers(key_, session_)
-        );
-        REQUIRE(note.status == 202);
-    }
-    json::object call(std::string const& tool, json::object args) {
-        auto r = http_.rest(
-            "POST",
-            "/mcp",
-            json::object{
-                {"jsonrpc", "2.0"},
-                {"id", ++id_},
-                {"method", "tools/call"},
-                {"params", {{"name", tool}, {"arguments", std::move(args)}}}},
-            mcp_headers(key_, session_)
-        );
-        REQUIRE_MESSAGE(r.status == 200, r.body);
-        return r.json().at("result").as_object();
-    }
-
-private:
-    HttpClient& http_;
-    std::string key_;
-    std::string session_;
-    int id_{0};
-};
-
-json::object ok(json::object const& result) {
-    REQUIRE_MESSAGE(result.at("isError") == false, json::serialize(result));
-    return result.at("structuredContent").as_object();
-}
-
-json::object refused(json::object const& result) {
-    REQUIRE_MESSAGE(result.at("isError") == true, json::serialize(result));
-    return result.at("structuredContent").as_object();
 }
 
 }  // namespace
@@ -605,7 +537,7 @@ TEST_SUITE("e2e/webhooks_config") {
         {
             StdioClient mcp(d);
             mcp.initialize();
-            auto made = ok(mcp.call(
+            auto made = tool_ok(mcp.call(
                 "webhooks_me_set",
                 {{"url", "http://127.0.0.1:7000/in"},
                  {"events", {"auth.published"}},
@@ -613,39 +545,42 @@ TEST_SUITE("e2e/webhooks_config") {
             ));
             CHECK(made.at("created") == true);
             auto const secret = str(made.at("secret"));
-            auto got = ok(mcp.call("webhooks_me_get", json::object{}));
+            auto got = tool_ok(mcp.call("webhooks_me_get", json::object{}));
             CHECK_FALSE(got.contains("secret"));
             CHECK(got.at("scheme") == "fluxdesk");
-            auto bad = refused(mcp.call(
+            auto bad = tool_refused(mcp.call(
                 "webhooks_me_set", {{"url", "https://169.254.169.254/"}, {"events", {"*"}}}
             ));
             CHECK(bad.at("code") == "invalid_argument");
             CHECK(bad.at("details").at(0).at("field") == "url");
             CHECK(contains(str(bad.at("details").at(0).at("message")), "cloud metadata"));
-            auto rotated = ok(mcp.call("webhooks_me_rotate", {{"overlap_seconds", 60}}));
+            auto rotated = tool_ok(mcp.call("webhooks_me_rotate", {{"overlap_seconds", 60}}));
             CHECK(str(rotated.at("secret")) != secret);
             CHECK(rotated.at("previous_secret_hint") == hint(secret).c_str());
         }
         ServerProcess server(d);
         HttpClient http(server.port());
         McpHttp mcp(http, d.api_key);
-        auto made = ok(mcp.call(
+        auto made = tool_ok(mcp.call(
             "webhooks_admin_create",
             {{"name", "Bridge"}, {"url", "https://127.0.0.1:9443/"}, {"events", {"*"}}}
         ));
         CHECK(made.at("created") == true);
         CHECK(str(made.at("secret")).starts_with("whsec_"));
-        auto list = ok(mcp.call("webhooks_admin_list", json::object{}));
+        auto list = tool_ok(mcp.call("webhooks_admin_list", json::object{}));
         CHECK(list.at("total_count") == 1);
-        auto mine = ok(mcp.call("webhooks_me_get", json::object{}));
+        auto mine = tool_ok(mcp.call("webhooks_me_get", json::object{}));
         CHECK(mine.at("url") == "http://127.0.0.1:7000/in");
         auto member = user_key(http, d.api_key, "m@acme.example", "member");
         McpHttp as_member(http, member);
         CHECK(
-            refused(as_member.call("webhooks_admin_list", json::object{})).at("code") ==
+            tool_refused(as_member.call("webhooks_admin_list", json::object{})).at("code") ==
             "permission_denied"
         );
-        CHECK(refused(as_member.call("webhooks_me_get", json::object{})).at("code") == "not_found");
+        CHECK(
+            tool_refused(as_member.call("webhooks_me_get", json::object{})).at("code") ==
+            "not_found"
+        );
         auto channels = db_query(
             d,
             "SELECT channel FROM audit_log WHERE action LIKE 'webhooks.%' ORDER BY created_at, id"
