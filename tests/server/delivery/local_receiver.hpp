@@ -95,6 +95,9 @@ struct Answer {
     unsigned status{200};
     std::string body{"ok"};
     bool hang{false};  // read the request, then never answer
+    /// When > 0, only the first `first_n` requests get this answer (or hang);
+    /// every later one is answered 200 "ok": a receiver that recovers.
+    int first_n{0};
 };
 
 class LocalReceiver {
@@ -162,20 +165,23 @@ private:
         if (ec) {
             co_return;
         }
-        record(req, std::move(sni));
-        if (answer_.hang) {
+        bool const recovered = record(req, std::move(sni));
+        if (answer_.hang && !recovered) {
             boost::asio::steady_timer forever{io_, std::chrono::steady_clock::time_point::max()};
             co_await forever.async_wait(kUse);  // ends only when the receiver stops
             co_return;
         }
-        http::response<http::string_body> res{static_cast<http::status>(answer_.status), 11};
-        res.body() = answer_.body;
+        http::response<http::string_body> res{
+            static_cast<http::status>(recovered ? 200U : answer_.status), 11};
+        res.body() = recovered ? std::string{"ok"} : answer_.body;
         res.keep_alive(false);
         res.prepare_payload();
         co_await http::async_write(stream, res, kUse);
     }
 
-    void record(
+    /// Keeps the request; answers whether the receiver has recovered by now
+    /// (first_n requests already answered as configured).
+    bool record(
         boost::beast::http::request<boost::beast::http::string_body> const& req, std::string sni
     ) {
         Received r{
@@ -193,6 +199,7 @@ private:
         }
         std::lock_guard lock(mutex_);
         got_.push_back(std::move(r));
+        return answer_.first_n > 0 && static_cast<int>(got_.size()) > answer_.first_n;
     }
 
     Answer answer_;
