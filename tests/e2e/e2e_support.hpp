@@ -72,6 +72,19 @@ inline std::int64_t db_count(Deployment const& d, std::string const& table) {
     return db_query(d, "SELECT COUNT(*) FROM " + table).at(0).integer(0);
 }
 
+/// A JSON string's text (REQUIRE-free: throws on a non-string, failing the test).
+inline std::string text(json::value const& v) {
+    return std::string(v.as_string());
+}
+
+/// Now in Unix seconds, for checking signatures' timestamps.
+inline std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch()
+    )
+        .count();
+}
+
 /// Polls `done()` every 20 ms until it holds or `limit` passes; answers whether
 /// it held. For effects of background work (deliveries), never as a sleep.
 template <class F>

@@ -12,9 +12,11 @@
 #include <doctest/doctest.h>
 
 #include "server/delivery/signing.hpp"
+#include "tests/e2e/approval_flow.hpp"
 #include "tests/e2e/e2e_support.hpp"
 #include "tests/e2e/http_client.hpp"
 #include "tests/server/delivery/local_receiver.hpp"
+#include "tests/server/delivery/smtp_sink.hpp"
 
 using namespace signoff::e2e;
 using signoff::testing::LocalReceiver;
@@ -25,100 +27,9 @@ namespace delivery = signoff::server::delivery;
 
 namespace {
 
-std::string text(json::value const& v) {
-    return std::string(v.as_string());
-}
-
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch()
-    )
-        .count();
-}
-
 std::string org_id_of(Deployment const& d) {
     return db_query(d, "SELECT org_id FROM users WHERE id = $1", {d.user_id}).at(0).text(0);
 }
-
-/// The SMTP sink of tests/server/delivery/smtp_sink.py: one JSON line per
-/// accepted message; closing its stdin ends it, so drain() reads to EOF.
-struct Sink {
-    signoff::testing::Child child{
-        {"/usr/bin/python3", SIGNOFF_SOURCE_DIR "/tests/server/delivery/smtp_sink.py"}, {}};
-    std::uint16_t port{0};
-
-    Sink() {
-        auto line = child.read_line(std::chrono::seconds{20});
-        REQUIRE_MESSAGE(
-            line.has_value(),
-            "the SMTP sink did not start (is python3-aiosmtpd installed? run scripts/setup.sh): "
-                << child.stderr_text()
-        );
-        REQUIRE(line->starts_with("PORT "));
-        port = static_cast<std::uint16_t>(std::stoi(line->substr(5)));
-    }
-
-    /// Every message the sink accepted, once it has exited.
-    std::vector<json::object> drain() {
-        child.close_stdin();
-        std::vector<json::object> out;
-        while (auto line = child.read_line(std::chrono::seconds{20})) {
-            out.push_back(json::parse(*line).as_object());
-        }
-        return out;
-    }
-};
-
-/// A group holding the bootstrap admin, and a space. Every template made with
-/// it needs one APPROVE of that group, so the admin alone decides a workflow.
-struct Approvals {
-    HttpClient& http;
-    httplib::Headers root;
-    std::string gid;
-    std::string sid;
-
-    Approvals(HttpClient& h, Deployment const& d) : http(h), root(bearer(d.api_key)) {
-        auto g = http.rest("POST", "/api/v1/groups", {{"name", "approvers"}}, root);
-        REQUIRE_MESSAGE(g.status == 201, g.body);
-        gid = text(g.json().at("id"));
-        json::object members{
-            {"entities",
-             json::array{
-                 json::object{{"entity", {{"entityType", "human"}, {"entityId", d.user_id}}}}}}};
-        auto added = http.rest("POST", "/api/v1/groups/" + gid + "/entities", members, root);
-        REQUIRE_MESSAGE(added.status == 200, added.body);
-        auto s = http.rest("POST", "/api/v1/spaces", {{"name", "ops"}}, root);
-        REQUIRE_MESSAGE(s.status == 201, s.body);
-        sid = text(s.json().at("id"));
-    }
-
-    std::string make_template(std::string const& name, json::array actions) {
-        json::object body{
-            {"name", name},
-            {"approvalRule", {{"type", "GROUP_REQUIREMENT"}, {"groupId", gid}, {"minCount", 1}}},
-            {"actions", std::move(actions)},
-            {"spaceId", sid}};
-        auto t = http.rest("POST", "/api/v1/workflow-templates", body, root);
-        REQUIRE_MESSAGE(t.status == 201, t.body);
-        return text(t.json().at("id"));
-    }
-
-    std::string start(std::string const& tid, std::string const& name) {
-        auto w = http.rest(
-            "POST", "/api/v1/workflows", {{"name", name}, {"workflowTemplateId", tid}}, root
-        );
-        REQUIRE_MESSAGE(w.status == 201, w.body);
-        return text(w.json().at("id"));
-    }
-
-    /// Casts the admin's vote (APPROVE or VETO); answers the workflow's status.
-    std::string vote(std::string const& wid, std::string const& type) {
-        json::object body{{"voteType", {{"type", type}, {"votedForGroups", json::array{}}}}};
-        auto r = http.rest("POST", "/api/v1/workflows/" + wid + "/vote", body, root);
-        REQUIRE_MESSAGE(r.status == 200, r.body);
-        return text(r.json().at("status"));
-    }
-};
 
 struct Hook {
     std::string id;
@@ -225,7 +136,7 @@ TEST_SUITE("e2e/events_actions") {
     ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
         auto d = bootstrap(T::kBackend);
-        Sink sink;
+        signoff::testing::SmtpSink sink;
         ServerProcess srv{
             d,
             {"--smtp-relay",
@@ -233,7 +144,7 @@ TEST_SUITE("e2e/events_actions") {
              "--smtp-from",
              "signoff@acme.example"}};
         HttpClient http{srv.port()};
-        Approvals a{http, d};
+        ApprovalFlow a{http, d};
         auto tid =
             a.make_template("deploy", {email_action({"ops@acme.example", "lead@acme.example"})});
         // A rejection first: the action runs on APPROVED only (the default).
@@ -272,7 +183,7 @@ TEST_SUITE("e2e/events_actions") {
         auto d = bootstrap(signoff::testing::Backend::kSqlite);
         ServerProcess srv{d};
         HttpClient http{srv.port()};
-        Approvals a{http, d};
+        ApprovalFlow a{http, d};
         auto tid = a.make_template("deploy", {email_action({"ops@acme.example"})});
         CHECK(a.vote(a.start(tid, "Ship 1.2"), "APPROVE") == "APPROVED");
 
@@ -287,7 +198,7 @@ TEST_SUITE("e2e/events_actions") {
 
     TEST_CASE("a relay refusing the recipients fails the EMAIL at once; deferring retries it") {
         auto d = bootstrap(signoff::testing::Backend::kSqlite);
-        Sink sink;
+        signoff::testing::SmtpSink sink;
         ServerProcess srv{
             d,
             {"--smtp-relay",
@@ -295,7 +206,7 @@ TEST_SUITE("e2e/events_actions") {
              "--delivery-retry-base-ms",
              "20"}};
         HttpClient http{srv.port()};
-        Approvals a{http, d};
+        ApprovalFlow a{http, d};
         auto refused = a.make_template("refused", {email_action({"reject@acme.example"})});
         CHECK(a.vote(a.start(refused, "Ship 1.2"), "APPROVE") == "APPROVED");
         auto log = settled_delivery(http, d, "workflow.action.email");
@@ -330,7 +241,7 @@ TEST_SUITE("e2e/events_actions") {
         LocalReceiver rx{signoff::testing::Answer{}};
         ServerProcess srv{d};
         HttpClient http{srv.port()};
-        Approvals a{http, d};
+        ApprovalFlow a{http, d};
         std::string const base = "http://127.0.0.1:" + std::to_string(rx.port());
         auto tid = a.make_template(
             "deploy",
@@ -413,7 +324,7 @@ TEST_SUITE("e2e/events_actions") {
         );
         // An action on EXPIRED only, at a receiver of its own.
         LocalReceiver action_rx{signoff::testing::Answer{}};
-        Approvals a{http, d};
+        ApprovalFlow a{http, d};
         auto const tid = a.make_template(
             "deploy",
             {json::object{

@@ -11,6 +11,7 @@
 
 #include <doctest/doctest.h>
 
+#include "tests/e2e/approval_flow.hpp"
 #include "tests/e2e/e2e_support.hpp"
 #include "tests/e2e/http_client.hpp"
 #include "tests/server/delivery/local_receiver.hpp"
@@ -23,10 +24,6 @@ using signoff::testing::SqliteBackend;
 namespace {
 
 constexpr char const* kLog = "/api/v1/admin/workflow-actions/deliveries";
-
-std::string text(json::value const& v) {
-    return std::string(v.as_string());
-}
 
 /// `s` percent-encoded for a query string value.
 std::string query_value(std::string const& s) {
@@ -43,51 +40,12 @@ std::string query_value(std::string const& s) {
     return out;
 }
 
-/// A group holding the bootstrap admin and a space; a template made here needs
-/// one APPROVE from that group, so the admin alone decides each workflow.
-struct Flow {
-    HttpClient& http;
-    httplib::Headers root;
-    std::string gid;
-    std::string sid;
-
-    Flow(HttpClient& h, Deployment const& d) : http(h), root(bearer(d.api_key)) {
-        auto g = http.rest("POST", "/api/v1/groups", {{"name", "approvers"}}, root);
-        REQUIRE_MESSAGE(g.status == 201, g.body);
-        gid = text(g.json().at("id"));
-        json::object members{
-            {"entities",
-             json::array{
-                 json::object{{"entity", {{"entityType", "human"}, {"entityId", d.user_id}}}}}}};
-        auto added = http.rest("POST", "/api/v1/groups/" + gid + "/entities", members, root);
-        REQUIRE_MESSAGE(added.status == 200, added.body);
-        auto s = http.rest("POST", "/api/v1/spaces", {{"name", "ops"}}, root);
-        REQUIRE_MESSAGE(s.status == 201, s.body);
-        sid = text(s.json().at("id"));
-    }
+/// The approval flow, plus reads of the admin's workflow-action log.
+struct Flow : ApprovalFlow {
+    using ApprovalFlow::ApprovalFlow;
 
     std::string make_template(json::array actions) {
-        json::object body{
-            {"name", "deploy"},
-            {"approvalRule", {{"type", "GROUP_REQUIREMENT"}, {"groupId", gid}, {"minCount", 1}}},
-            {"actions", std::move(actions)},
-            {"spaceId", sid}};
-        auto t = http.rest("POST", "/api/v1/workflow-templates", body, root);
-        REQUIRE_MESSAGE(t.status == 201, t.body);
-        return text(t.json().at("id"));
-    }
-
-    /// Starts a workflow of `tid` and casts the admin's `vote`; answers its id.
-    std::string decide(std::string const& tid, std::string const& name, std::string const& vote) {
-        auto w = http.rest(
-            "POST", "/api/v1/workflows", {{"name", name}, {"workflowTemplateId", tid}}, root
-        );
-        REQUIRE_MESSAGE(w.status == 201, w.body);
-        auto const id = text(w.json().at("id"));
-        json::object body{{"voteType", {{"type", vote}, {"votedForGroups", json::array{}}}}};
-        auto r = http.rest("POST", "/api/v1/workflows/" + id + "/vote", body, root);
-        REQUIRE_MESSAGE(r.status == 200, r.body);
-        return id;
+        return ApprovalFlow::make_template("deploy", std::move(actions));
     }
 
     /// GET of the action log with `query` ("" or "a=b&c=d"), as `key` (root by default).

@@ -27,10 +27,6 @@ namespace {
 
 constexpr char const* kIntegrations = "/api/v1/admin/integrations";
 
-std::string text(json::value const& v) {
-    return std::string(v.as_string());
-}
-
 /// Retries every few milliseconds and polls as often, so failing receivers
 /// are tried again within the test's patience.
 std::vector<std::string> quick_retries() {
@@ -123,13 +119,6 @@ private:
 public:
     HttpClient http;
 };
-
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch()
-    )
-        .count();
-}
 
 }  // namespace
 

@@ -20,17 +20,6 @@ namespace delivery = signoff::server::delivery;
 
 namespace {
 
-std::string text(json::value const& v) {
-    return std::string(v.as_string());
-}
-
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch()
-    )
-        .count();
-}
-
 struct Setup {
     std::string integration_id;
     std::string secret;

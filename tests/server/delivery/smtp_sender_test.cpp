@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include "tests/server/delivery/smtp_sink.hpp"
 #include "tests/support/fakes.hpp"
 #include "tests/support/process.hpp"
 
@@ -20,30 +21,6 @@ using server::delivery::make_smtp_sender;
 using server::delivery::SmtpConfig;
 
 namespace {
-
-/// The sink started for one test; stops when stdin closes (the destructor).
-struct Sink {
-    testing::Child child{
-        {"/usr/bin/python3", SIGNOFF_SOURCE_DIR "/tests/server/delivery/smtp_sink.py"}, {}};
-    std::uint16_t port{0};
-
-    Sink() {
-        auto line = child.read_line(std::chrono::seconds{20});
-        REQUIRE_MESSAGE(
-            line.has_value(),
-            "the SMTP sink did not start (is python3-aiosmtpd installed? run scripts/setup.sh): "
-                << child.stderr_text()
-        );
-        REQUIRE(line->starts_with("PORT "));
-        port = static_cast<std::uint16_t>(std::stoi(line->substr(5)));
-    }
-
-    boost::json::object next_message() {
-        auto line = child.read_line(std::chrono::seconds{20});
-        REQUIRE_MESSAGE(line.has_value(), "the sink printed no message");
-        return boost::json::parse(*line).as_object();
-    }
-};
 
 SmtpConfig config(std::uint16_t port) {
     SmtpConfig c;
@@ -58,7 +35,7 @@ SmtpConfig config(std::uint16_t port) {
 
 TEST_SUITE("server/delivery/smtp_sender") {
     TEST_CASE("a message reaches a real SMTP server intact, dot-stuffing and all") {
-        Sink sink;
+        testing::SmtpSink sink;
         testing::FakeClock clock;
         auto sender = make_smtp_sender(config(sink.port), clock);
         Email email{
@@ -87,7 +64,7 @@ TEST_SUITE("server/delivery/smtp_sender") {
     }
 
     TEST_CASE("a non-ASCII subject is sent as RFC 2047 encoded words") {
-        Sink sink;
+        testing::SmtpSink sink;
         testing::FakeClock clock;
         auto sender = make_smtp_sender(config(sink.port), clock);
         REQUIRE(sender->send(Email{{"alice@acme.example"}, "批准 ✓", "body"}).has_value());
@@ -97,7 +74,7 @@ TEST_SUITE("server/delivery/smtp_sender") {
     }
 
     TEST_CASE("a refused recipient is permanent (5xx), a deferred one transient (4xx)") {
-        Sink sink;
+        testing::SmtpSink sink;
         testing::FakeClock clock;
         auto sender = make_smtp_sender(config(sink.port), clock);
         auto rejected = sender->send(Email{{"ok@acme.example", "reject@acme.example"}, "s", "b"});
