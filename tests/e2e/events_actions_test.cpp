@@ -49,17 +49,22 @@ Hook integration(HttpClient& http, Deployment const& d, std::uint16_t port, json
     return {text(made.json().at("id")), text(made.json().at("secret"))};
 }
 
-/// Ids of the deliveries of `event_type`, oldest first. Action deliveries have
-/// no endpoint, so no list route names them: the ids come from the database
-/// and the log itself is read over REST (GET /api/v1/deliveries/{id}).
-std::vector<std::string> delivery_ids(Deployment const& d, std::string const& event_type) {
+/// Ids of the workflow-action deliveries of `event_type`, oldest first, from
+/// the admin's action log (webhooks_action_deliveries_list over REST).
+std::vector<std::string> delivery_ids(
+    HttpClient& http, Deployment const& d, std::string const& event_type
+) {
+    auto r = http.send(
+        "GET",
+        "/api/v1/admin/workflow-actions/deliveries?limit=100&event_type=" + event_type,
+        "",
+        bearer(d.api_key)
+    );
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+    auto const body = r.json();
     std::vector<std::string> out;
-    for (auto const& row : db_query(
-             d,
-             "SELECT id FROM webhook_deliveries WHERE event_type = $1 ORDER BY created_at, id",
-             {event_type}
-         )) {
-        out.push_back(row.text(0));
+    for (auto const& item : body.at("items").as_array()) {
+        out.insert(out.begin(), text(item.at("id")));  // the log is newest first
     }
     return out;
 }
@@ -74,7 +79,7 @@ json::object delivery_log(HttpClient& http, Deployment const& d, std::string con
 json::object settled_delivery(HttpClient& http, Deployment const& d, std::string const& type) {
     json::object log;
     REQUIRE(eventually([&] {
-        auto ids = delivery_ids(d, type);
+        auto ids = delivery_ids(http, d, type);
         if (ids.size() != 1) {
             return false;
         }
@@ -218,7 +223,7 @@ TEST_SUITE("e2e/events_actions") {
         auto deferred = a.make_template("deferred", {email_action({"defer@acme.example"})});
         CHECK(a.vote(a.start(deferred, "Ship 1.3"), "APPROVE") == "APPROVED");
         REQUIRE(eventually([&] {
-            auto ids = delivery_ids(d, "workflow.action.email");
+            auto ids = delivery_ids(http, d, "workflow.action.email");
             if (ids.size() != 2) {
                 return false;
             }
@@ -298,7 +303,7 @@ TEST_SUITE("e2e/events_actions") {
 
         // The log shows all three delivered, each with one attempt.
         REQUIRE(eventually([&] {
-            auto ids = delivery_ids(d, "workflow.action.webhook");
+            auto ids = delivery_ids(http, d, "workflow.action.webhook");
             return ids.size() == 3 && std::all_of(ids.begin(), ids.end(), [&](auto const& id) {
                        return delivery_log(http, d, id).at("state") == "delivered";
                    });
