@@ -112,23 +112,6 @@ std::string make_user_key(
     return str(key.json().at("apiKey"));
 }
 
-/// Bootstraps another org in the deployment's database; answers its root's key.
-std::string second_org(Deployment const& d, std::string const& org) {
-    auto [code, out] = signoff::testing::run_command(
-        {signoff::testing::signoff_binary(),
-         "admin",
-         "bootstrap",
-         "--db",
-         d.db_url,
-         "--org",
-         org,
-         "--email",
-         "root@" + org + ".example"}
-    );
-    REQUIRE_MESSAGE(code == 0, out);
-    return str(json::parse(out).at("api_key"));
-}
-
 json::object voter_on(std::string const& template_name, std::string const& version) {
     return {
         {"roles",
@@ -238,7 +221,7 @@ TEST_SUITE("e2e/agents_users") {
             "not_found"
         );
         // Another org of the same deployment sees none of this org's users.
-        auto const outsider = bearer(second_org(d, "globex"));
+        auto const outsider = bearer(bootstrap_org(d.db_url, "globex").api_key);
         check_error(
             http.rest("GET", "/api/v1/users/" + alex_id, nullptr, outsider), 404, "not_found"
         );

@@ -27,21 +27,15 @@ struct Deployment {
     std::string org;
 };
 
-/// A fresh database on `backend`, migrated by the binary itself, with an org
-/// and its super_admin created by `signoff admin bootstrap`.
-inline Deployment bootstrap(testing::Backend backend, std::string const& org = "acme") {
-    Deployment d;
-    if (backend == testing::Backend::kSqlite) {
-        d.db_url = "sqlite:" + testing::temp_dir("e2e") + "/signoff.db";
-    } else {
-        d.db_url = testing::open_test_db(backend).url;
-    }
+/// Bootstraps `org` and its super_admin (root@<org>.example) with `signoff
+/// admin bootstrap` in the database at `db_url`, migrating it first if needed.
+inline Deployment bootstrap_org(std::string const& db_url, std::string const& org) {
     auto [code, out] = testing::run_command(
         {testing::signoff_binary(),
          "admin",
          "bootstrap",
          "--db",
-         d.db_url,
+         db_url,
          "--org",
          org,
          "--email",
@@ -49,10 +43,21 @@ inline Deployment bootstrap(testing::Backend backend, std::string const& org = "
     );
     REQUIRE_MESSAGE(code == 0, "bootstrap failed: " << out);
     auto v = json::parse(out);
+    Deployment d;
+    d.db_url = db_url;
     d.api_key = std::string(v.at("api_key").as_string());
     d.user_id = std::string(v.at("user_id").as_string());
     d.org = std::string(v.at("org").as_string());
     return d;
+}
+
+/// A fresh database on `backend`, migrated by the binary itself, with an org
+/// and its super_admin created by `signoff admin bootstrap`.
+inline Deployment bootstrap(testing::Backend backend, std::string const& org = "acme") {
+    std::string const url = backend == testing::Backend::kSqlite
+                                ? "sqlite:" + testing::temp_dir("e2e") + "/signoff.db"
+                                : testing::open_test_db(backend).url;
+    return bootstrap_org(url, org);
 }
 
 /// Runs one query against the deployment's database and returns the rows.

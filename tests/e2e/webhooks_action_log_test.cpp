@@ -95,23 +95,6 @@ std::string user_key(HttpClient& http, Deployment const& d, std::string const& e
     return text(key.json().at("apiKey"));
 }
 
-/// Another org bootstrapped in the same database; answers its root's key.
-std::string second_org_key(Deployment const& d) {
-    auto [code, out] = signoff::testing::run_command(
-        {signoff::testing::signoff_binary(),
-         "admin",
-         "bootstrap",
-         "--db",
-         d.db_url,
-         "--org",
-         "globex",
-         "--email",
-         "root@globex.example"}
-    );
-    REQUIRE_MESSAGE(code == 0, out);
-    return text(json::parse(out).at("api_key"));
-}
-
 }  // namespace
 
 TEST_SUITE("e2e/webhooks_action_log") {
@@ -201,7 +184,7 @@ TEST_SUITE("e2e/webhooks_action_log") {
         auto denied = f.log("", &member);
         CHECK_MESSAGE(denied.status == 403, denied.body);
         CHECK(denied.json().at("code") == "permission_denied");
-        auto const globex = bearer(second_org_key(d));
+        auto const globex = bearer(bootstrap_org(d.db_url, "globex").api_key);
         auto theirs = f.log("", &globex);
         REQUIRE_MESSAGE(theirs.status == 200, theirs.body);
         CHECK(theirs.json().at("items").as_array().empty());

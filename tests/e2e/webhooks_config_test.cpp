@@ -288,19 +288,7 @@ TEST_SUITE("e2e/webhooks_config") {
         CHECK_FALSE(got.json().as_object().contains("secret"));
 
         // Other orgs see nothing of it.
-        auto [code, out] = signoff::testing::run_command(
-            {signoff::testing::signoff_binary(),
-             "admin",
-             "bootstrap",
-             "--db",
-             d.db_url,
-             "--org",
-             "globex",
-             "--email",
-             "root@globex.example"}
-        );
-        REQUIRE(code == 0);
-        auto const globex = str(json::parse(out).at("api_key"));
+        auto const globex = bootstrap_org(d.db_url, "globex").api_key;
         check_refused(http.rest("GET", one, nullptr, bearer(globex)), 404, "not_found");
         CHECK(
             http.rest("GET", kIntegrations, nullptr, bearer(globex)).json().at("total_count") == 0
