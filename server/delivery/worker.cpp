@@ -56,13 +56,12 @@ std::string lower_ascii(std::string s) {
 
 /// Users whose employee hook wants a team_support.* event: the catalog row's
 /// owner and the user the approval is for (once each).
-Result<std::vector<std::string>> interested_users(Tx& tx, repos::OutboxRecord const& e) {
-    auto data = payload_data(e.payload_json);
-    if (!data) {
-        return data.error();
-    }
+/// `data` is the event's data member, read once by the fan-out.
+Result<std::vector<std::string>> interested_users(
+    Tx& tx, repos::OutboxRecord const& e, std::string const& data
+) {
     std::set<std::string> ids;
-    if (auto slug = string_member(*data, "slug")) {
+    if (auto slug = string_member(data, "slug")) {
         auto row = core::from_db(repos::find_row_by_slug(tx, e.org_id, *slug));
         if (!row) {
             return row.error();
@@ -71,7 +70,7 @@ Result<std::vector<std::string>> interested_users(Tx& tx, repos::OutboxRecord co
             ids.insert(*(*row)->owner_user_id);
         }
     }
-    auto user = json_member(*data, "user");
+    auto user = json_member(data, "user");
     if (auto email = user ? string_member(*user, "email") : std::nullopt) {
         auto u = core::from_db(repos::find_user_by_email(tx, e.org_id, lower_ascii(*email)));
         if (!u) {
@@ -85,7 +84,9 @@ Result<std::vector<std::string>> interested_users(Tx& tx, repos::OutboxRecord co
 }
 
 /// Every target of one outbox event (docs/webhooks.md, "Who receives what").
-Result<std::vector<Target>> targets_of(Tx& tx, repos::OutboxRecord const& e) {
+Result<std::vector<Target>> targets_of(
+    Tx& tx, repos::OutboxRecord const& e, std::string const& data
+) {
     if (e.event_type == kActionWebhookEvent) {
         return std::vector<Target>{{kTargetActionWebhook, std::nullopt}};
     }
@@ -116,7 +117,7 @@ Result<std::vector<Target>> targets_of(Tx& tx, repos::OutboxRecord const& e) {
     if (!e.event_type.starts_with("team_support.")) {
         return out;
     }
-    auto users = interested_users(tx, e);
+    auto users = interested_users(tx, e, data);
     if (!users) {
         return users.error();
     }
@@ -274,7 +275,7 @@ Result<std::pair<std::int64_t, std::int64_t>> DeliveryWorker::fan_out(core::Time
                     }
                     continue;
                 }
-                auto targets = targets_of(tx, e);
+                auto targets = targets_of(tx, e, *data);
                 if (!targets) {
                     return targets.error();
                 }
