@@ -26,6 +26,7 @@ PACKAGES=(
   hyperfine=1.15.0-2
   clang-format=1:14.0-55.7~deb12u1
   python3-aiosmtpd=1.4.3-1.1+deb12u1
+  curl=7.88.1-10+deb12u15
 )
 
 missing=()
