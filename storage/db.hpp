@@ -137,4 +137,19 @@ private:
 /// Implemented in storage/open_db.cpp, the only file that knows both back ends.
 DbResult<std::unique_ptr<Db>> open_db(std::string_view url);
 
+/// The URL as logs and errors may show it: a password in user-info
+/// (postgres://user:pw@…), in a `password=` conninfo pair or query parameter
+/// is replaced by "***".
+std::string redact_db_url(std::string_view url);
+
+/// The SQLite file a `sqlite:PATH` URL names; nullopt for in-memory databases
+/// and other back ends.
+std::optional<std::string> sqlite_path(std::string_view url);
+
+/// A consistent copy of a running SQLite database into the new file `to`
+/// (SQLite's online backup API: what is still in the WAL is included), made
+/// without stopping writers. `to` must not exist. PostgreSQL is kOther with a
+/// pointer to pg_dump, which is the tool for it.
+DbStatus backup_db(std::string_view url, std::string const& to);
+
 }  // namespace signoff::storage

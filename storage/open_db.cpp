@@ -36,4 +36,61 @@ DbResult<std::unique_ptr<Db>> open_db(std::string_view url) {
         {}};
 }
 
+namespace {
+
+/// `text` with the value after each `key` (up to the next `stop` character)
+/// replaced by "***".
+std::string mask_after(std::string text, std::string_view key, std::string_view stop) {
+    for (std::size_t at = text.find(key); at != std::string::npos; at = text.find(key, at)) {
+        std::size_t const from = at + key.size();
+        std::size_t const to = text.find_first_of(stop, from);
+        text.replace(from, (to == std::string::npos ? text.size() : to) - from, "***");
+        at = from + 3;
+    }
+    return text;
+}
+
+}  // namespace
+
+std::string redact_db_url(std::string_view url) {
+    std::string out(url);
+    auto const scheme = out.find("://");
+    if (scheme != std::string::npos) {
+        auto const start = scheme + 3;
+        auto const end = out.find_first_of("/?#", start);
+        auto const at = out.rfind('@', end == std::string::npos ? out.size() : end);
+        if (at != std::string::npos && at > start) {
+            auto const colon = out.find(':', start);
+            if (colon != std::string::npos && colon < at) {
+                out.replace(colon + 1, at - colon - 1, "***");
+            }
+        }
+    }
+    out = mask_after(std::move(out), "password=", " &");
+    return out;
+}
+
+std::optional<std::string> sqlite_path(std::string_view url) {
+    constexpr std::string_view kSqlite = "sqlite:";
+    if (!url.starts_with(kSqlite)) {
+        return std::nullopt;
+    }
+    std::string path(url.substr(kSqlite.size()));
+    if (path.empty() || path == ":memory:" || path.starts_with("file:")) {
+        return std::nullopt;
+    }
+    return path;
+}
+
+DbStatus backup_db(std::string_view url, std::string const& to) {
+    if (auto path = sqlite_path(url)) {
+        return sqlite::backup_sqlite(*path, to);
+    }
+    return DbError{
+        DbErrorKind::kOther,
+        "signoff admin backup copies SQLite databases; for PostgreSQL use pg_dump "
+        "(docs/operations.md, \"Backup and restore\")",
+        {}};
+}
+
 }  // namespace signoff::storage

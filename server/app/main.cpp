@@ -1,14 +1,19 @@
 // The composition root: parses the command line, builds the App (database,
 // services, registry), and runs one of the front ends (HTTP server, stdio
 // loop, admin commands). The only file that includes every layer.
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <signal.h>
 #include <string>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <thread>
 #include <vector>
 
@@ -35,15 +40,32 @@ Usage:
       Default --http 127.0.0.1:8080.
   signoff stdio [--db URL] [--conformance-fixtures] [--webhook-allow-http] [--webhook-allow-private]
       MCP over stdin/stdout; the acting principal is the API key in SIGNOFF_API_KEY.
-  signoff admin bootstrap [--db URL] [--org NAME] [--email EMAIL]
-      Creates the org and its first super_admin if absent and prints a new API key
-      as JSON: {"org":…,"user_id":…,"api_key":…}. Safe to run twice.
+  signoff admin bootstrap [--db URL] [--org NAME] [--email EMAIL] [--new-key]
+      Creates the org and its first super_admin and prints their API key as JSON:
+      {"org":…,"user_id":…,"api_key":…}. For an org that exists it refuses, unless
+      --new-key: then it mints another key for EMAIL (creating them as super_admin
+      if absent), audited in the org.
+  signoff admin keys list [--db URL] [--org NAME]
+      Prints the org's API keys, one JSON object a line (never a secret).
+  signoff admin keys revoke [--db URL] KEY_ID|PREFIX
+      Revokes a key by id or by its listed prefix (sk-signoff-xxxxxxxx), in any org.
+
+  signoff admin backup [--db URL] --to FILE
+      A consistent copy of a running SQLite database into the new FILE (what is
+      still in the WAL included). For PostgreSQL use pg_dump.
 
   signoff docs tools
       Prints the Markdown table of tools (as in README.md), generated from the tool rows.
 
   --db takes sqlite:PATH (default sqlite:./signoff.db) or a postgres://… URL.
-  Migrations run at start.
+  Migrations run at start. `signoff stdio` never creates a database: a missing
+  file is an error naming its path.
+
+  Every option has an environment twin, read first so that a flag wins:
+  SIGNOFF_DB, SIGNOFF_HTTP, SIGNOFF_ORG, SIGNOFF_EMAIL, SIGNOFF_ALLOW_ORIGIN
+  (comma-separated), SIGNOFF_WEBHOOK_ALLOW_HTTP, SIGNOFF_WEBHOOK_ALLOW_PRIVATE,
+  SIGNOFF_NO_DELIVERY (1/true/yes), SIGNOFF_DELIVERY_WORKERS, SIGNOFF_SMTP_RELAY,
+  SIGNOFF_SMTP_FROM. Keep a database password in SIGNOFF_DB, out of `ps`.
   Webhook URLs must be https, or http to loopback; hosts resolving to private,
   link-local or other internal addresses are refused (docs/webhooks.md).
   --webhook-allow-http allows plain http to any host; --webhook-allow-private
@@ -52,6 +74,11 @@ Usage:
   serve and stdio run the webhook/e-mail delivery worker (docs/webhooks.md):
   --no-delivery            do not deliver in this process (another replica does)
   --delivery-workers N     concurrent sends, default 4
+
+  serve --max-connections N  connections served at once (default: the descriptor
+                           limit, raised to its maximum, less 128); 16 more answer
+                           /healthz and /readyz only; SIGTERM drains: no new
+                           connections, up to 10 s for requests in flight
   --smtp-relay HOST:PORT   relay for EMAIL workflow actions (none: they fail, logged)
   --smtp-from ADDR         envelope sender and From:, default signoff@localhost
 )";
@@ -64,6 +91,9 @@ struct Options {
     std::string email{"admin@signoff.local"};
     std::vector<std::string> origins;
     bool conformance{false};
+    bool new_key{false};
+    std::size_t max_connections{0};  // 0: from the descriptor limit
+    std::string backup_to;
     signoff::server::webhooks::UrlPolicy webhooks{};
     signoff::app::DeliveryConfig delivery{};
 };
@@ -98,8 +128,69 @@ std::unique_ptr<signoff::app::DeliveryRunner> start_delivery(App& app, Options c
     return std::move(*r);
 }
 
+bool truthy(std::string v) {
+    for (char& c : v) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return v == "1" || v == "true" || v == "yes";
+}
+
+/// The options' environment twins (SIGNOFF_DB, …), read before the flags.
+void from_environment(Options& o) {
+    auto env = [](char const* name) -> std::optional<std::string> {
+        char const* v = std::getenv(name);
+        return v != nullptr && *v != '\0' ? std::optional<std::string>(v) : std::nullopt;
+    };
+    if (auto v = env("SIGNOFF_DB")) {
+        o.db = *v;
+    }
+    if (auto v = env("SIGNOFF_HTTP")) {
+        o.http = *v;
+    }
+    if (auto v = env("SIGNOFF_ORG")) {
+        o.org = *v;
+    }
+    if (auto v = env("SIGNOFF_EMAIL")) {
+        o.email = *v;
+    }
+    if (auto v = env("SIGNOFF_ALLOW_ORIGIN")) {
+        std::string_view rest = *v;
+        while (!rest.empty()) {
+            auto const comma = rest.find(',');
+            if (auto one = rest.substr(0, comma); !one.empty()) {
+                o.origins.emplace_back(one);
+            }
+            rest = comma == std::string_view::npos ? "" : rest.substr(comma + 1);
+        }
+    }
+    if (auto v = env("SIGNOFF_WEBHOOK_ALLOW_HTTP")) {
+        o.webhooks.allow_http = truthy(*v);
+    }
+    if (auto v = env("SIGNOFF_WEBHOOK_ALLOW_PRIVATE")) {
+        o.webhooks.allow_private = truthy(*v);
+    }
+    if (auto v = env("SIGNOFF_NO_DELIVERY")) {
+        o.delivery.enabled = !truthy(*v);
+    }
+    if (auto v = env("SIGNOFF_DELIVERY_WORKERS")) {
+        o.delivery.send_threads =
+            static_cast<std::size_t>(count_flag("SIGNOFF_DELIVERY_WORKERS", *v, 1, 64));
+    }
+    if (auto v = env("SIGNOFF_SMTP_RELAY")) {
+        o.delivery.smtp_relay = *v;
+    }
+    if (auto v = env("SIGNOFF_SMTP_FROM")) {
+        o.delivery.smtp_from = *v;
+    }
+    if (auto v = env("SIGNOFF_MAX_CONNECTIONS")) {
+        o.max_connections =
+            static_cast<std::size_t>(count_flag("SIGNOFF_MAX_CONNECTIONS", *v, 1, 1000000));
+    }
+}
+
 Options parse(int argc, char** argv) {
     Options o;
+    from_environment(o);
     std::vector<std::string> args(argv + 1, argv + argc);
     for (std::size_t i = 0; i < args.size(); ++i) {
         auto const& a = args[i];
@@ -122,6 +213,12 @@ Options parse(int argc, char** argv) {
             o.email = value();
         } else if (a == "--allow-origin") {
             o.origins.push_back(value());
+        } else if (a == "--max-connections") {
+            o.max_connections = static_cast<std::size_t>(count_flag(a, value(), 1, 1000000));
+        } else if (a == "--to") {
+            o.backup_to = value();
+        } else if (a == "--new-key") {
+            o.new_key = true;
         } else if (a == "--conformance-fixtures") {
             o.conformance = true;
         } else if (a == "--webhook-allow-http") {
@@ -162,9 +259,66 @@ std::unique_ptr<App> build_or_exit(Options const& o) {
     return std::move(*app);
 }
 
+/// Bytes outside printable ASCII as \xNN, so a log line shows what is there.
+std::string printable(std::string const& s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : s) {
+        if (c < 0x20 || c >= 0x7f || c == '\\') {
+            out += "\\x";
+            out += kHex[c >> 4];
+            out += kHex[c & 0xf];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+/// The first start after an upgrade reports stored e-mail addresses that are
+/// not plain (IdentityService::check_stored_emails; they are audited too).
+void report_stored_emails(App& app) {
+    auto found = app.identity->check_stored_emails();
+    if (!found) {
+        std::cerr << "signoff: warning: the stored e-mail check failed: " << found.error().message
+                  << "\n";
+        return;
+    }
+    for (auto const& f : *found) {
+        std::cerr << "signoff: warning: " << f.table << " row " << f.id << " (org " << f.org_id
+                  << ") holds an e-mail address that is not plain: \"" << printable(f.email)
+                  << "\"; audited as identity.email.not_plain (docs/catalog-and-identity.md)\n";
+    }
+}
+
+/// The database URL as logs show it: password redacted, a SQLite path absolute.
+std::string shown_db(std::string const& url) {
+    if (auto path = signoff::storage::sqlite_path(url)) {
+        return "sqlite:" + std::filesystem::absolute(*path).string();
+    }
+    return signoff::storage::redact_db_url(url);
+}
+
+int cmd_backup(Options const& o) {
+    if (o.backup_to.empty()) {
+        usage_error("admin backup needs --to FILE");
+    }
+    auto st = signoff::storage::backup_db(o.db, o.backup_to);
+    if (!st) {
+        std::cerr << "signoff: backup failed: "
+                  << signoff::storage::redact_db_url(st.error().message) << "\n";
+        return 1;
+    }
+    std::cout << boost::json::serialize(boost::json::object{
+                     {"backup", std::filesystem::absolute(o.backup_to).string()},
+                     {"from", shown_db(o.db)}})
+              << std::endl;
+    return 0;
+}
+
 int cmd_bootstrap(Options const& o) {
     auto app = build_or_exit(o);
-    auto r = app->identity->bootstrap(o.org, o.email);
+    auto r = app->identity->bootstrap(o.org, o.email, o.new_key);
     if (!r) {
         std::cerr << "signoff: bootstrap failed: " << r.error().message << "\n";
         return 1;
@@ -175,6 +329,48 @@ int cmd_bootstrap(Options const& o) {
         {"api_key", r->api_key},
     };
     std::cout << boost::json::serialize(out) << std::endl;
+    return 0;
+}
+
+int cmd_keys_list(Options const& o) {
+    auto app = build_or_exit(o);
+    auto keys = app->identity->operator_list_keys(o.org);
+    if (!keys) {
+        std::cerr << "signoff: " << keys.error().message << "\n";
+        return 1;
+    }
+    auto or_null = [](std::optional<std::string> const& v) -> boost::json::value {
+        return v ? boost::json::value(*v) : boost::json::value(nullptr);
+    };
+    for (auto const& [k, email] : *keys) {
+        boost::json::object line{
+            {"id", k.id},
+            {"prefix", k.prefix},
+            {"user_id", k.user_id},
+            {"email", email},
+            {"name", or_null(k.name)},
+            {"created_at", k.created_at},
+            {"last_used_at", or_null(k.last_used_at)},
+            {"expires_at", or_null(k.expires_at)},
+            {"revoked_at", or_null(k.revoked_at)},
+            {"issued_by", or_null(k.issued_by)},
+        };
+        std::cout << boost::json::serialize(line) << "\n";
+    }
+    std::cout.flush();
+    return 0;
+}
+
+int cmd_keys_revoke(Options const& o, std::string const& key) {
+    auto app = build_or_exit(o);
+    auto r = app->identity->operator_revoke_key(key);
+    if (!r) {
+        std::cerr << "signoff: " << r.error().message << "\n";
+        return 1;
+    }
+    std::cout << boost::json::serialize(boost::json::object{
+                     {"id", r->id}, {"prefix", r->prefix}, {"revoked_at", *r->revoked_at}})
+              << std::endl;
     return 0;
 }
 
@@ -193,16 +389,33 @@ int cmd_stdio(Options const& o) {
                      "`signoff admin bootstrap` and export it\n";
         return 2;
     }
+    // An IDE may start us in any directory: never create a database there.
+    if (auto path = signoff::storage::sqlite_path(o.db); path && !std::filesystem::exists(*path)) {
+        std::cerr << "signoff: no database at " << std::filesystem::absolute(*path).string()
+                  << "; stdio never creates one. Point SIGNOFF_DB (or --db) at the server's "
+                     "database, e.g. SIGNOFF_DB=sqlite:/var/lib/signoff/signoff.db\n";
+        return 2;
+    }
     auto app = build_or_exit(o);
+    report_stored_emails(*app);
     auto actor = app->identity->authenticate(key, core::Channel::kMcpStdio);
     if (!actor) {
-        std::cerr << "signoff: SIGNOFF_API_KEY: " << actor.error().message << "\n";
+        std::cerr << "signoff: SIGNOFF_API_KEY: " << actor.error().message
+                  << " (checked against the database " << shown_db(o.db) << ")\n";
         return 2;
     }
     signoff::transport::mcp::Engine engine(app->registry, app->services, engine_options());
     signoff::app::ExpiryTimer expiry(*app, std::chrono::seconds{30});
     auto delivery = start_delivery(*app, o);
-    return signoff::transport::stdio::run_stdio(engine, *actor, {});
+    // The key and the principal's roles are read again for every message, so
+    // a revoked key, a deactivated user or a demotion takes effect at once.
+    signoff::transport::stdio::StdioOptions stdio;
+    std::string const held{key};
+    auto* identity = app->identity.get();
+    stdio.principal = [identity, held] {
+        return identity->authenticate(held, core::Channel::kMcpStdio);
+    };
+    return signoff::transport::stdio::run_stdio(engine, *actor, std::move(stdio));
 }
 
 /// Splits "HOST:PORT" ("[::1]:8080" allowed).
@@ -240,7 +453,7 @@ core::Actor conformance_principal(App& app, std::string const& host) {
         usage_error("--conformance-fixtures serves credential-less requests: bind to loopback only"
         );
     }
-    auto boot = app.identity->bootstrap("conformance", "suite@conformance.invalid");
+    auto boot = app.identity->bootstrap("conformance", "suite@conformance.invalid", true);
     auto actor = boot ? app.identity->authenticate(boot->api_key, core::Channel::kMcpHttp)
                       : core::Result<core::Actor>(boot.error());
     if (!actor) {
@@ -254,6 +467,23 @@ core::Actor conformance_principal(App& app, std::string const& host) {
     return *actor;
 }
 
+/// Raises the soft descriptor limit to the hard one and answers how many
+/// connections to serve at once: the limit less room for the database, the
+/// delivery worker, uploads and the health headroom, so that accepting never
+/// runs out of descriptors.
+std::size_t connection_cap(std::size_t asked) {
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        (void)::setrlimit(RLIMIT_NOFILE, &lim);
+        (void)::getrlimit(RLIMIT_NOFILE, &lim);
+    }
+    constexpr std::size_t kReserved = 128;  // database pool, delivery, files, headroom
+    std::size_t const by_descriptors =
+        lim.rlim_cur > kReserved * 2 ? static_cast<std::size_t>(lim.rlim_cur) - kReserved : 64;
+    return asked > 0 ? std::min(asked, by_descriptors) : by_descriptors;
+}
+
 int cmd_serve(Options const& o) {
     auto [host, port] = split_host_port(o.http);
     // Block termination signals in every thread; one thread waits for them.
@@ -265,11 +495,23 @@ int cmd_serve(Options const& o) {
     signal(SIGPIPE, SIG_IGN);
 
     auto app = build_or_exit(o);
+    report_stored_emails(*app);
     signoff::transport::mcp::Engine engine(app->registry, app->services, engine_options());
     signoff::transport::http::HttpOptions http;
     http.host = host;
     http.port = port;
     http.allowed_origins = o.origins;
+    http.max_connections = connection_cap(o.max_connections);
+    http.ready = [db = app->db.get()]() -> core::Status {
+        auto tx = db->begin(signoff::storage::TxMode::kRead);
+        if (!tx) {
+            return core::Error::unavailable("database: " + tx.error().message);
+        }
+        if (auto r = (*tx)->query("SELECT 1", {}); !r) {
+            return core::Error::unavailable("database: " + r.error().message);
+        }
+        return {};
+    };
     auto* identity = app->identity.get();
     std::optional<core::Actor> anonymous;
     if (o.conformance) {
@@ -294,20 +536,32 @@ int cmd_serve(Options const& o) {
         std::cerr << "signoff: " << st.error().message << "\n";
         return 1;
     }
+    // A deactivated user's MCP sessions on this replica end with the commit.
+    app->identity->set_deactivation_listener(
+        [&server](std::string const& org_id, std::string const& user_id) {
+            auto const n = server.end_sessions_of(org_id, "user", user_id);
+            std::cerr << "signoff: user " << user_id << " deactivated; " << n
+                      << " MCP session(s) ended\n";
+        }
+    );
     signoff::app::ExpiryTimer expiry(*app, std::chrono::seconds{30});
     auto delivery = start_delivery(*app, o);
     std::string const shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
     std::cerr << "signoff: listening on http://" << shown_host << ":" << server.port()
-              << " (MCP at /mcp, REST at /api/v1/…, health at /healthz), database " << o.db
-              << "\nsignoff: get an admin API key with: signoff admin bootstrap --db " << o.db
+              << " (MCP at /mcp, REST at /api/v1/…, health at /healthz and /readyz), database "
+              << shown_db(o.db)
+              << "\nsignoff: get an admin API key with: signoff admin bootstrap (same --db or "
+                 "SIGNOFF_DB)"
               << std::endl;
     std::thread waiter([&server, signals] {
         int sig = 0;
         sigwait(&signals, &sig);
-        std::cerr << "signoff: signal " << sig << ", shutting down\n";
-        server.stop();
+        std::cerr << "signoff: signal " << sig
+                  << ", draining: no new requests, up to 10 s for those in flight\n";
+        server.drain(std::chrono::seconds{10});
     });
     server.run();
+    app->identity->set_deactivation_listener({});
     // run() returned on its own (not through a signal): wake the waiter.
     if (waiter.joinable()) {
         pthread_kill(waiter.native_handle(), SIGTERM);
@@ -319,6 +573,9 @@ int cmd_serve(Options const& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Database, WAL, backups and uploads hold secrets (webhook signing keys):
+    // every file Signoff creates is readable by its owner only.
+    ::umask(077);
     try {
         auto o = parse(argc, argv);
         if (o.command == std::vector<std::string>{"serve"}) {
@@ -329,6 +586,16 @@ int main(int argc, char** argv) {
         }
         if (o.command == std::vector<std::string>{"admin", "bootstrap"}) {
             return cmd_bootstrap(o);
+        }
+        if (o.command == std::vector<std::string>{"admin", "backup"}) {
+            return cmd_backup(o);
+        }
+        if (o.command == std::vector<std::string>{"admin", "keys", "list"}) {
+            return cmd_keys_list(o);
+        }
+        if (o.command.size() == 4 && o.command[0] == "admin" && o.command[1] == "keys" &&
+            o.command[2] == "revoke") {
+            return cmd_keys_revoke(o, o.command[3]);
         }
         if (o.command == std::vector<std::string>{"docs", "tools"}) {
             auto app = signoff::app::build_app(AppConfig{"sqlite::memory:", false});

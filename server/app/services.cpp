@@ -22,7 +22,8 @@ Result<std::unique_ptr<App>> build_app(AppConfig const& config) {
     auto db = storage::open_db(config.db_url);
     if (!db) {
         return Error::unavailable(
-            "cannot open database " + config.db_url + ": " + db.error().message
+            "cannot open database " + storage::redact_db_url(config.db_url) + ": " +
+            storage::redact_db_url(db.error().message)
         );
     }
     app->db = std::move(*db);
@@ -43,6 +44,7 @@ Result<std::unique_ptr<App>> build_app(AppConfig const& config) {
     // The catalog tie (approvals/workflow_hooks.hpp): catalog requests start
     // workflows, and workflow outcomes settle catalog requests.
     app->approvals->set_outcome_hook(app->catalog.get());
+    app->identity->set_deactivation_hook(app->approvals.get());
     app->catalog->set_workflow_starter(app->approvals.get());
     app->services.clock = &app->clock;
     app->webhooks = std::make_unique<server::webhooks::WebhooksService>(

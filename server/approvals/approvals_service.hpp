@@ -25,6 +25,7 @@
 #include "server/core/error.hpp"
 #include "server/core/ids.hpp"
 #include "server/events/recorder.hpp"
+#include "server/identity/identity_service.hpp"
 #include "server/identity/role_catalog.hpp"
 #include "storage/db.hpp"
 
@@ -213,7 +214,7 @@ struct CanVote {
     bool require_high_privilege{false};
 };
 
-class ApprovalsService : public WorkflowStarter {
+class ApprovalsService : public WorkflowStarter, public identity::DeactivationHook {
 public:
     ApprovalsService(storage::Db& db, core::Clock const& clock, core::IdSource& ids);
 
@@ -407,6 +408,14 @@ public:
     core::Result<std::int64_t> expire_due_workflows(core::TimePoint now);
 
     // ---- the catalog tie (workflow_hooks.hpp) ----
+
+    /// A deactivated user's standing votes on open workflows are withdrawn
+    /// (a WITHDRAW vote each, audited as approvals.workflow.vote_withdrawn by
+    /// the deactivating actor) and those workflows evaluated again, in the
+    /// deactivation's transaction (votes.cpp).
+    core::Status on_user_deactivated(
+        storage::Tx& tx, core::Actor const& actor, std::string const& user_id
+    ) override;
 
     /// The hook told about every terminal transition (nullptr: none).
     void set_outcome_hook(WorkflowOutcomeHook* hook) { outcome_hook_ = hook; }

@@ -6,6 +6,8 @@
 
 #include "server/approvals/json_lite.hpp"
 #include "server/events/json_text.hpp"
+#include "server/identity/roles.hpp"
+#include "server/webhooks/url_policy.hpp"
 
 namespace signoff::server::approvals {
 namespace {
@@ -14,7 +16,6 @@ using core::Error;
 using detail::JsonNode;
 
 constexpr std::size_t kMaxRecipients = 5;
-constexpr std::size_t kMaxUrl = 2048;
 constexpr std::size_t kMaxHeaders = 32;
 constexpr std::size_t kMaxHeaderName = 128;
 constexpr std::size_t kMaxHeaderValue = 4096;
@@ -47,22 +48,6 @@ std::string lower(std::string_view s) {
 template <std::size_t N>
 bool one_of(std::array<std::string_view, N> const& set, std::string_view v) {
     return std::find(set.begin(), set.end(), v) != set.end();
-}
-
-bool has_control_or_space(std::string_view s) {
-    return std::any_of(s.begin(), s.end(), [](unsigned char c) { return c <= 0x20 || c == 0x7F; });
-}
-
-/// local@domain with a dot in the domain; no spaces or control characters.
-bool is_email(std::string_view s) {
-    auto const at = s.find('@');
-    if (s.size() > 254 || at == std::string_view::npos || at == 0 || at > 64 ||
-        s.find('@', at + 1) != std::string_view::npos || has_control_or_space(s)) {
-        return false;
-    }
-    auto const domain = s.substr(at + 1);
-    auto const dot = domain.find('.');
-    return dot != std::string_view::npos && dot > 0 && domain.back() != '.';
 }
 
 /// The scheme's length (7 or 8) of an http:// or https:// URL, else 0.
@@ -108,7 +93,7 @@ core::Status check_email(WorkflowAction const& a, std::string const& field) {
         return Error::invalid_field(field + ".recipients", "give 1-5 email addresses");
     }
     for (std::size_t i = 0; i < a.recipients->size(); ++i) {
-        if (!is_email((*a.recipients)[i])) {
+        if (!identity::is_plain_email((*a.recipients)[i])) {
             return Error::invalid_field(
                 field + ".recipients[" + std::to_string(i) + "]", "must be an email address"
             );
@@ -153,13 +138,14 @@ core::Status check_webhook(WorkflowAction& a, std::string const& field) {
             field, "a WEBHOOK action takes url/method/headers, not recipients"
         );
     }
-    std::size_t const scheme = a.url ? scheme_length(*a.url) : 0;
-    if (scheme == 0 || a.url->size() > kMaxUrl || a.url->size() == scheme ||
-        has_control_or_space(*a.url) || (*a.url)[scheme] == '/') {
-        return Error::invalid_field(
-            field + ".url",
-            "must be an http:// or https:// URL with a host, at most 2048 characters"
-        );
+    if (!a.url) {
+        return Error::invalid_field(field + ".url", "a WEBHOOK action needs a url");
+    }
+    // The sender's own URL rules (no user-info, no fragment, canonical hosts…),
+    // so that nothing is stored that could never be sent. Addresses are vetted
+    // at send time, when the host is resolved.
+    if (auto parsed = webhooks::parse_webhook_url(*a.url, field + ".url"); !parsed) {
+        return parsed.error();
     }
     if (!a.method) {
         a.method = "POST";

@@ -323,23 +323,25 @@ Result<WorkflowTemplate> ApprovalsService::create_template(
         if (auto ok = authorize_on(tx, actor, Action::kTemplateWrite, target); !ok) {
             return ok.error();
         }
-        auto live = core::from_db(repos::count_live_templates(tx, actor.org_id, name_lower));
-        if (!live) {
-            return live.error();
+        // A name belongs to its lineage for good (docs/approvals.md "Template
+        // lineages"): once any version carried it, in any space and in any
+        // status, nobody creates another template under it, so bindings,
+        // catalog rows and workflows that hold the name can never pass to
+        // someone else's template.
+        auto last = core::from_db(repos::max_template_version(tx, actor.org_id, name_lower));
+        if (!last) {
+            return last.error();
         }
-        if (*live > 0) {
+        if (*last > 0) {
             return detail::field_error(
                 ErrorKind::kAlreadyExists,
                 "name",
-                "a workflow template with this name already exists"
+                "a workflow template with this name already exists (a deprecated template keeps "
+                "its name for good)"
             );
         }
         if (auto s = require_groups(tx, actor.org_id, rule); !s) {
             return s.error();
-        }
-        auto last = core::from_db(repos::max_template_version(tx, actor.org_id, name_lower));
-        if (!last) {
-            return last.error();
         }
         std::string const now = core::to_rfc3339(clock_.now());
         repos::TemplateRecord rec;
@@ -348,7 +350,7 @@ Result<WorkflowTemplate> ApprovalsService::create_template(
         rec.space_id = (*space)->id;
         rec.name = in.name;
         rec.name_lower = name_lower;
-        rec.version = *last + 1;
+        rec.version = 1;
         rec.status = status_text(TemplateStatus::kActive);
         rec.description = in.description;
         rec.metadata = in.metadata_json;

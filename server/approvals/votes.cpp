@@ -21,6 +21,8 @@
 #include "server/identity/authorize.hpp"
 #include "server/identity/permissions.hpp"
 #include "server/identity/roles.hpp"
+#include "storage/repos/agents_repo.hpp"
+#include "storage/repos/identity_repo.hpp"
 
 namespace signoff::server::approvals {
 namespace {
@@ -133,7 +135,55 @@ struct Context {
     Voter voter;
     std::vector<std::string> voter_groups;  // rule groups the voter is a member of
     bool may_vote{false};                   // holds `vote` on the template
+    bool voter_is_beneficiary{false};       // the workflow decides the voter's own access
 };
+
+/// Removes from `members` the entities that stand for the workflow's
+/// beneficiary (the user with that e-mail and every agent that user
+/// registered), so that no vote of theirs counts, and answers whether `voter`
+/// is one of them.
+Result<bool> drop_beneficiary(
+    Tx& tx, repos::WorkflowRecord const& w, Memberships& members, Voter const& voter
+) {
+    if (!w.beneficiary_email) {
+        return false;
+    }
+    auto user = core::from_db(repos::find_user_by_email(tx, w.org_id, *w.beneficiary_email));
+    if (!user) {
+        return user.error();
+    }
+    if (!*user) {
+        return false;  // the grantee has no account: nobody stands for them
+    }
+    std::string const& uid = (*user)->id;
+    std::set<Voter> stands_for{{"human", uid}};
+    std::set<std::string> agents;
+    for (auto const& [group, set] : members) {
+        for (auto const& m : set) {
+            if (m.entity_type == "agent") {
+                agents.insert(m.entity_id);
+            }
+        }
+    }
+    if (voter.entity_type == "agent") {
+        agents.insert(voter.entity_id);
+    }
+    for (auto const& id : agents) {
+        auto agent = core::from_db(repos::find_agent_by_id(tx, w.org_id, id));
+        if (!agent) {
+            return agent.error();
+        }
+        if (*agent && (*agent)->created_by == uid) {
+            stands_for.insert({"agent", id});
+        }
+    }
+    for (auto& [group, set] : members) {
+        for (auto const& v : stands_for) {
+            set.erase(v);
+        }
+    }
+    return stands_for.contains(voter);
+}
 
 Result<Context> load_context(Tx& tx, core::Actor const& actor, repos::WorkflowRecord w) {
     Context c;
@@ -168,6 +218,11 @@ Result<Context> load_context(Tx& tx, core::Actor const& actor, repos::WorkflowRe
             c.voter_groups.push_back(g);
         }
     }
+    auto beneficiary = drop_beneficiary(tx, c.workflow, c.members, c.voter);
+    if (!beneficiary) {
+        return beneficiary.error();
+    }
+    c.voter_is_beneficiary = *beneficiary;
     auto votes = core::from_db(repos::list_votes(tx, actor.org_id, c.workflow.id));
     if (!votes) {
         return votes.error();
@@ -212,6 +267,9 @@ CanVote decide(Context const& c, std::string const& now) {
         !c.templ.allow_voting_on_deprecated) {
         return refuse("WORKFLOW_TEMPLATE_NOT_ACTIVE");
     }
+    if (c.voter_is_beneficiary) {
+        return refuse("ENTITY_IS_BENEFICIARY");
+    }
     if (!c.may_vote) {
         return refuse("NO_PERMISSIONS");
     }
@@ -239,6 +297,12 @@ Error refusal(CanVote const& answer) {
         return Error::permission_denied(
             "voting needs WorkflowTemplateVoter or WorkflowTemplateFullAccess on the workflow's "
             "template (NO_PERMISSIONS)"
+        );
+    }
+    if (reason == "ENTITY_IS_BENEFICIARY") {
+        return Error::permission_denied(
+            "this workflow decides your own access: you cannot vote on it, nor can an agent you "
+            "registered; another approver must (ENTITY_IS_BENEFICIARY)"
         );
     }
     return detail::field_error(
@@ -496,6 +560,92 @@ Result<CanVote> ApprovalsService::can_vote(
     }
     writing = true;
     return core::run_tx(db_, TxMode::kWrite, answer);
+}
+
+core::Status ApprovalsService::on_user_deactivated(
+    Tx& tx, core::Actor const& actor, std::string const& user_id
+) {
+    auto ids = core::from_db(repos::list_open_voted_by(tx, actor.org_id, "human", user_id));
+    if (!ids) {
+        return ids.error();
+    }
+    detail::Finisher const finisher{recorder_, clock_, outcome_hook_};
+    std::string const now = core::to_rfc3339(clock_.now());
+    core::Actor gone;
+    gone.org_id = actor.org_id;
+    gone.principal_id = user_id;
+    for (auto const& id : *ids) {
+        if (auto l = core::from_db(repos::lock_workflow(tx, actor.org_id, id, now)); !l) {
+            return l.error();
+        }
+        auto w = detail::find_workflow(tx, actor.org_id, id);
+        if (!w) {
+            return w.error();
+        }
+        if (w->status != workflow_status_name(WorkflowStatus::kInProgress) ||
+            w->expires_at <= now) {
+            continue;  // ended, or due: expiry decides it, not this vote
+        }
+        auto c = load_context(tx, gone, std::move(*w));
+        if (!c) {
+            return c.error();
+        }
+        auto const mine = std::find_if(c->votes.rbegin(), c->votes.rend(), [&](auto const& v) {
+            return v.entity_type == "human" && v.entity_id == user_id;
+        });
+        if (mine == c->votes.rend() || mine->vote_type == "WITHDRAW") {
+            continue;
+        }
+        repos::VoteRecord v;
+        v.id = ids_.new_id();
+        v.org_id = actor.org_id;
+        v.workflow_id = c->workflow.id;
+        v.entity_type = "human";
+        v.entity_id = user_id;
+        v.vote_type = "WITHDRAW";
+        v.reason = "user deactivated";
+        v.created_at = now;
+        v.via_mcp = core::via_mcp(actor.channel);
+        if (auto s = core::from_db(repos::insert_vote(tx, v)); !s) {
+            return s.error();
+        }
+        auto detail_json = events::JsonObject{}
+                               .str("user_id", user_id)
+                               .str("withdrawn", mine->vote_type)
+                               .str("reason", "user deactivated")
+                               .text();
+        if (auto s = recorder_.audit(
+                tx,
+                events::Recorder::by(
+                    actor,
+                    "approvals.workflow.vote_withdrawn",
+                    "workflow",
+                    c->workflow.id,
+                    detail_json
+                )
+            );
+            !s) {
+            return s.error();
+        }
+        c->votes.push_back(v);
+        auto const eval = evaluate(c->rule, to_votes(c->votes), c->members);
+        auto const who = detail::Origin::of(actor);
+        if (eval.vetoed) {
+            if (auto s = finisher.finish(
+                    tx, c->workflow, WorkflowStatus::kRejected, std::string("vetoed"), who
+                );
+                !s) {
+                return s;
+            }
+        } else if (eval.satisfied) {
+            if (auto s =
+                    finisher.finish(tx, c->workflow, WorkflowStatus::kApproved, std::nullopt, who);
+                !s) {
+                return s;
+            }
+        }
+    }
+    return {};
 }
 
 }  // namespace signoff::server::approvals

@@ -42,6 +42,9 @@ struct WorkflowStart {
     std::string name;
     std::string description;
     std::string metadata_json{"{}"};
+    // The person the workflow decides for (lowercase e-mail): neither they nor
+    // an agent they registered may vote on it, and no vote of theirs counts.
+    std::optional<std::string> beneficiary_email{};
 };
 
 struct StartedWorkflow {

@@ -136,6 +136,7 @@ Result<repos::WorkflowRecord> insert_new(
     w.created_at = now;
     w.updated_at = now;
     w.via_mcp = core::via_mcp(actor.channel);
+    w.beneficiary_email = in.beneficiary_email;
     if (auto s = core::from_db(repos::insert_workflow(tx, w)); !s) {
         return s.error();
     }

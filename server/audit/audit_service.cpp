@@ -297,7 +297,10 @@ Result<AuditExport> AuditService::export_jsonl(
         false,
         core::via_mcp(actor.channel),
     };
-    auto begun = core::run_tx(db_, TxMode::kWrite, [&](Tx& tx) {
+    auto begun = core::run_tx(db_, TxMode::kWrite, [&](Tx& tx) -> core::Status {
+        if (auto s = events::check_upload_quota(tx, actor.org_id, actor.principal_id); !s) {
+            return s;
+        }
         return core::from_db(repos::insert_upload(tx, upload));
     });
     if (!begun) {

@@ -187,7 +187,10 @@ Result<ExportOutcome> AuthsService::export_csv(
         false,
         core::via_mcp(actor.channel),
     };
-    auto begun = core::run_tx(db_, TxMode::kWrite, [&](Tx& tx) {
+    auto begun = core::run_tx(db_, TxMode::kWrite, [&](Tx& tx) -> core::Status {
+        if (auto s = events::check_upload_quota(tx, actor.org_id, actor.principal_id); !s) {
+            return s;
+        }
         return core::from_db(repos::insert_upload(tx, upload));
     });
     if (!begun) {
@@ -277,10 +280,11 @@ Status AuthsService::read_upload(
 Result<std::int64_t> AuthsService::sweep_stale_uploads(core::TimePoint now) {
     constexpr std::int64_t kBatch = 100;
     std::string const cutoff = core::to_rfc3339(now - kStaleUploadAge);
+    std::string const retained = core::to_rfc3339(now - kUploadRetention);
     std::int64_t deleted = 0;
     for (;;) {
         auto stale = core::run_tx(db_, TxMode::kRead, [&](Tx& tx) {
-            return core::from_db(repos::list_stale_uploads(tx, cutoff, kBatch));
+            return core::from_db(repos::list_stale_uploads(tx, cutoff, retained, kBatch));
         });
         if (!stale) {
             return stale.error();

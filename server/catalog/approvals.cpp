@@ -414,6 +414,7 @@ core::Status CatalogService::start_workflow(
     start.template_name_lower = *row.workflow_template;
     start.name = "catalog:" + row.slug + ":" + ids_.new_id();
     start.description = "access to " + row.slug + " for " + rec.email;
+    start.beneficiary_email = rec.email_lower;
     start.metadata_json = events::JsonObject{}
                               .str("catalog_slug", row.slug)
                               .str("email", rec.email)

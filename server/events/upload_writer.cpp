@@ -21,6 +21,23 @@ std::string basic_utc(std::string const& rfc3339) {
     return out + "Z";
 }
 
+Status check_upload_quota(Tx& tx, std::string const& org_id, std::string const& owner_id) {
+    auto usage = core::from_db(repos::upload_usage(tx, org_id, owner_id));
+    if (!usage) {
+        return usage.error();
+    }
+    if (usage->count >= kMaxUploadsPerUser || usage->bytes >= kMaxUploadBytesPerUser) {
+        return core::Error::exhausted(
+            "you hold " + std::to_string(usage->count) + " exports (" +
+            std::to_string(usage->bytes / (1024 * 1024)) + " MiB); at most " +
+            std::to_string(kMaxUploadsPerUser) + " or " +
+            std::to_string(kMaxUploadBytesPerUser / (1024 * 1024)) +
+            " MiB are kept per user, each for 7 days: try again when older ones have expired"
+        );
+    }
+    return {};
+}
+
 UploadWriter::UploadWriter(storage::Db& db, std::string org_id, std::string upload_id)
     : db_(db), org_id_(std::move(org_id)), upload_id_(std::move(upload_id)) {
     // Room for the row that crosses the threshold, so the buffer rarely grows.

@@ -21,6 +21,16 @@ namespace signoff::server::events {
 /// Chunks are written once the buffer holds this much text.
 inline constexpr std::size_t kUploadChunkBytes = std::size_t{256} * 1024U;
 
+/// What one user may hold in uploads at once (exports kept for
+/// kUploadRetention): a new export beyond either is kResourceExhausted.
+inline constexpr std::int64_t kMaxUploadsPerUser = 20;
+inline constexpr std::int64_t kMaxUploadBytesPerUser = std::int64_t{256} * 1024 * 1024;
+
+/// Ok when `owner_id` may start one more upload in the org (the quota above).
+core::Status check_upload_quota(
+    storage::Tx& tx, std::string const& org_id, std::string const& owner_id
+);
+
 /// "2026-11-23T13:40:53.123Z" → "20261123T134053Z" (ISO 8601 basic format), for
 /// file names.
 std::string basic_utc(std::string const& rfc3339);

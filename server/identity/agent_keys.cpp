@@ -86,6 +86,35 @@ Result<KeyPair> RsaKeyPairSource::generate() {
     return generate_rsa_key_pair(bits_);
 }
 
+std::size_t BoundedKeyPairSource::queued() const {
+    std::lock_guard lock(mu_);
+    return waiting_;
+}
+
+Result<KeyPair> BoundedKeyPairSource::generate() {
+    {
+        std::unique_lock lock(mu_);
+        if (running_ >= concurrent_) {
+            if (waiting_ >= queued_) {
+                return core::Error::exhausted(
+                    "agent key generation is busy; try again in a few seconds"
+                );
+            }
+            ++waiting_;
+            turn_.wait(lock, [&] { return running_ < concurrent_; });
+            --waiting_;
+        }
+        ++running_;
+    }
+    auto out = inner_.generate();
+    {
+        std::lock_guard lock(mu_);
+        --running_;
+    }
+    turn_.notify_one();
+    return out;
+}
+
 std::string base64(std::string_view data) {
     // EVP_EncodeBlock writes 4 characters per started 3 bytes, plus a NUL.
     std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');

@@ -6,6 +6,9 @@
 //   IdentityService::register_agent ──► KeyPairSource::generate ──► OpenSSL EVP
 #pragma once
 
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -40,6 +43,29 @@ public:
 
 private:
     int bits_;
+};
+
+/// Bounds the key generations of `inner` that run at once (each takes a core
+/// for a sizeable fraction of a second): at most `concurrent` run, at most
+/// `queued` more wait their turn, and any further caller is refused at once
+/// with kResourceExhausted, so that registrations never take every core
+/// from other requests. Thread-safe.
+class BoundedKeyPairSource final : public KeyPairSource {
+public:
+    BoundedKeyPairSource(KeyPairSource& inner, std::size_t concurrent, std::size_t queued)
+        : inner_(inner), concurrent_(concurrent), queued_(queued) {}
+    core::Result<KeyPair> generate() override;
+    /// Callers waiting for their turn now.
+    std::size_t queued() const;
+
+private:
+    KeyPairSource& inner_;
+    std::size_t const concurrent_;
+    std::size_t const queued_;
+    mutable std::mutex mu_;
+    std::condition_variable turn_;
+    std::size_t running_{0};
+    std::size_t waiting_{0};
 };
 
 /// A new RSA key pair of `bits` (≥ 2048), PEM encoded. kInternal when OpenSSL fails.

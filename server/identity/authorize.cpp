@@ -49,6 +49,31 @@ bool is_human(core::Actor const& actor) {
     return actor.principal_kind == "user";
 }
 
+/// Nobody obtains or takes away a credential of a principal ranking above
+/// them: super_admins act on anyone, admins on members and hr_admins, everyone
+/// on their own keys. Fails closed without the target's role.
+core::Status credentials(core::Actor const& actor, Subject const& s) {
+    if (!is_human(actor)) {
+        return deny("only human users manage API keys and users");
+    }
+    if (s.user_id && *s.user_id == actor.principal_id) {
+        return {};
+    }
+    if (!s.target_role || !is_admin(actor.role)) {
+        return deny("you may only manage your own API keys");
+    }
+    if (actor.role == OrgRole::kSuperAdmin) {
+        return {};
+    }
+    if (*s.target_role == OrgRole::kMember || *s.target_role == OrgRole::kHrAdmin) {
+        return {};
+    }
+    return deny(
+        "an admin manages the keys and accounts of members and hr_admins only; an admin's or "
+        "super_admin's need a super_admin"
+    );
+}
+
 /// Org admins hold every permission in their org; others need a binding.
 bool has(core::Actor const& actor, Subject const& s, Permission p) {
     static std::vector<RoleBinding> const kNone;
@@ -357,10 +382,8 @@ core::Status authorize(core::Actor const& actor, Action action, Subject const& s
                        : deny("managing org integrations needs the admin or super_admin role");
         case Action::kWebhooksDeliveries:
             return webhook_deliveries(actor, s);
-        case Action::kApiKeysCreate:
-            return is_admin(actor.role) || s.user_id == actor.principal_id
-                       ? core::Status{}
-                       : deny("you may only create API keys for yourself");
+        case Action::kCredentialsManage:
+            return credentials(actor, s);
     }
     return deny("unknown action");
 }

@@ -22,7 +22,9 @@ enum class Action {
     kCatalogRequest,     // members for themselves; admins and hr_admins for anyone
     kUsersCreate,        // admin, super_admin; only super_admin creates super_admin
     kUsersRead,          // any member
-    kApiKeysCreate,      // admin/super_admin for anyone; a user for themselves
+    kCredentialsManage,  // mint, list, revoke a user's keys; deactivate/reactivate a user
+                         // (subject.user_id, subject.target_role): anyone for their own
+                         // keys; super_admin for anyone; admin for members and hr_admins
     // ---- approvals: roles, org admins, groups (APPROVALS.md) ----
     kRolesRead,          // the role catalogue and a user's bindings: any member
     kRolesChange,        // bind or unbind subject.binding: humans; org scope → admins;

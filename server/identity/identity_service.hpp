@@ -6,9 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "server/core/actor.hpp"
@@ -37,7 +39,22 @@ struct User {
     std::string display_name;
     core::OrgRole org_role{core::OrgRole::kMember};
     std::string created_at;
+    std::optional<std::string> deactivated_at{};
 };
+
+/// Told inside the deactivating transaction (ApprovalsService withdraws the
+/// user's standing votes); an error rolls the deactivation back.
+class DeactivationHook {
+public:
+    virtual ~DeactivationHook() = default;
+    virtual core::Status on_user_deactivated(
+        storage::Tx& tx, core::Actor const& actor, std::string const& user_id
+    ) = 0;
+};
+
+/// Told after a deactivation committed (the HTTP transport ends the user's
+/// sessions on this replica). Called with (org_id, user_id).
+using DeactivationListener = std::function<void(std::string const&, std::string const&)>;
 
 struct BootstrapResult {
     Org org;
@@ -58,12 +75,36 @@ struct UserPage {
     std::int64_t total{0};
 };
 
-struct NewApiKey {
+/// A key as listings show it: never the secret, never its hash.
+struct ApiKeyInfo {
     std::string id;
     std::string user_id;
     std::string prefix;
-    std::string api_key;  // shown once
+    std::optional<std::string> name{};
     std::string created_at;
+    std::optional<std::string> last_used_at{};
+    std::optional<std::string> expires_at{};
+    std::optional<std::string> revoked_at{};
+    std::optional<std::string> issued_by{};  // none: minted by the operator (bootstrap)
+};
+
+struct NewApiKey {
+    ApiKeyInfo info;
+    std::string api_key;  // shown once
+};
+
+struct ApiKeyInput {
+    std::string user_id;
+    std::optional<std::string> name{};        // 1-100 characters
+    std::optional<std::string> expires_at{};  // RFC 3339, in the future
+};
+
+/// A stored e-mail address that is not plain (roles.hpp is_plain_email).
+struct EmailFinding {
+    std::string table;  // users | catalog_approvals
+    std::string id;
+    std::string org_id;
+    std::string email;
 };
 
 /// An agent as every reader sees it: never a private key.
@@ -97,10 +138,25 @@ public:
     /// never fails authentication). Thread-safe.
     core::Result<core::Actor> authenticate(std::string_view api_key, core::Channel channel);
 
-    /// Creates the org and its super_admin user when absent and always mints a
-    /// new API key for that user. Running it twice answers the same org and
-    /// user with a second key. Invalid org name or email → kInvalidArgument.
-    core::Result<BootstrapResult> bootstrap(std::string org_name, std::string email);
+    /// Creates the org and its super_admin user and mints their first key.
+    /// An org that exists already is kAlreadyExists unless `new_key`: then a
+    /// new key is minted for the user with `email` (created as super_admin if
+    /// absent: the operator's recovery path), audited in the org as
+    /// identity.api_key.created by the system. Invalid org name or email →
+    /// kInvalidArgument.
+    core::Result<BootstrapResult> bootstrap(
+        std::string org_name, std::string email, bool new_key = false
+    );
+    /// The operator's listing (`signoff admin keys list`): every key of an
+    /// org, metadata only, with its user's email. Unknown org → kNotFound.
+    core::Result<std::vector<std::pair<ApiKeyInfo, std::string>>> operator_list_keys(
+        std::string const& org_name
+    );
+    /// The operator's revocation (`signoff admin keys revoke`): a key by id
+    /// or by its shown prefix (sk-signoff-xxxxxxxx), in any org; audited as
+    /// identity.api_key.revoked by the system. A prefix that matches several
+    /// keys is kInvalidArgument; none → kNotFound.
+    core::Result<ApiKeyInfo> operator_revoke_key(std::string const& id_or_prefix);
 
     /// Needs admin/super_admin (super_admin to create a super_admin). Email is
     /// unique per org, case-insensitively → kAlreadyExists.
@@ -116,10 +172,41 @@ public:
     /// By id, or by email when the argument contains '@'. Other orgs' users →
     /// kNotFound; neither a UUID nor an email → kInvalidArgument (field userId).
     core::Result<User> get_user(core::Actor const& actor, std::string const& id_or_email);
-    /// Admins for any user of the org, anyone for themselves. Answers the key once.
-    core::Result<NewApiKey> create_api_key(core::Actor const& actor, std::string const& user_id);
-    /// Revokes one key of the org (admins, or the key's own user).
-    core::Status revoke_api_key(core::Actor const& actor, std::string const& key_id);
+    /// Anyone for themselves; for someone else, a super_admin (anyone) or an
+    /// admin (members and hr_admins): nobody mints a credential of a principal
+    /// ranking above them. Records the issuer. Answers the key once.
+    core::Result<NewApiKey> create_api_key(core::Actor const& actor, ApiKeyInput const& in);
+    /// A user's keys, metadata only (same rank rule as minting).
+    core::Result<std::vector<ApiKeyInfo>> list_api_keys(
+        core::Actor const& actor, std::string const& user_id
+    );
+    /// Revokes one key of a user (same rank rule); revoking a revoked key
+    /// answers it unchanged. Takes effect on the next request.
+    core::Result<ApiKeyInfo> revoke_api_key(
+        core::Actor const& actor, std::string const& user_id, std::string const& key_id
+    );
+
+    /// Finds addresses stored before only plain ones were accepted. Runs once
+    /// per database (the first start after the upgrade; later calls answer
+    /// nothing): each finding is audited in its org as
+    /// identity.email.not_plain and answered; no row is changed, since only a
+    /// person can tell which account an odd spelling was meant for.
+    core::Result<std::vector<EmailFinding>> check_stored_emails();
+
+    // ---- off-boarding ----
+
+    /// Deactivates a user of the org (same rank rule as keys; never oneself,
+    /// never the last active admin or super_admin): revokes every key, so they
+    /// stop working on the next request, withdraws their standing votes on
+    /// open workflows (the hook), and after commit tells the listener. Their
+    /// grants stay until revoked. Deactivating a deactivated user answers it.
+    core::Result<User> deactivate_user(core::Actor const& actor, std::string const& user_id);
+    /// Lets a deactivated user be active again; restores no key and no vote.
+    core::Result<User> reactivate_user(core::Actor const& actor, std::string const& user_id);
+    void set_deactivation_hook(DeactivationHook* hook) { deactivation_hook_ = hook; }
+    void set_deactivation_listener(DeactivationListener listener) {
+        deactivation_listener_ = std::move(listener);
+    }
 
     // ---- agents (server/identity/agents.cpp) ----
 
@@ -139,7 +226,10 @@ private:
     core::IdSource& ids_;
     events::Recorder recorder_;
     RsaKeyPairSource default_keys_;
+    BoundedKeyPairSource bounded_keys_;
     KeyPairSource& keys_;
+    DeactivationHook* deactivation_hook_{nullptr};
+    DeactivationListener deactivation_listener_;
 };
 
 }  // namespace signoff::server::identity

@@ -53,21 +53,68 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+namespace {
+
+/// RFC 5322 atext, ASCII only: what a dot-atom local part may hold.
+bool is_atext(char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+        return true;
+    }
+    return std::string_view{"!#$%&'*+/=?^_`{|}~-"}.find(c) != std::string_view::npos;
+}
+
+bool is_label_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+/// Dot-separated non-empty runs of `ok` characters (no leading, trailing or
+/// doubled dot), each run at most `max_run` long and accepted by `run_ok`.
+template <class CharOk, class RunOk>
+bool dotted(std::string_view s, CharOk ok, std::size_t max_run, RunOk run_ok) {
+    std::size_t runs = 0;
+    while (true) {
+        auto const dot = s.find('.');
+        auto const run = s.substr(0, dot);
+        if (run.empty() || run.size() > max_run || !std::all_of(run.begin(), run.end(), ok) ||
+            !run_ok(run)) {
+            return false;
+        }
+        ++runs;
+        if (dot == std::string_view::npos) {
+            return runs > 0;
+        }
+        s.remove_prefix(dot + 1);
+    }
+}
+
+}  // namespace
+
+bool is_plain_email(std::string_view e) {
+    auto const at = e.find('@');
+    if (e.size() > 254 || at == std::string_view::npos || at == 0 || at > 64) {
+        return false;
+    }
+    auto const local = e.substr(0, at);
+    auto const domain = e.substr(at + 1);
+    if (!dotted(local, is_atext, 64, [](std::string_view) { return true; })) {
+        return false;
+    }
+    // Host names: labels of letters, digits and inner dashes; at least two
+    // labels (IDNs come as their xn-- form).
+    auto const label_ok = [](std::string_view l) { return l.front() != '-' && l.back() != '-'; };
+    return domain.find('.') != std::string_view::npos &&
+           dotted(domain, is_label_char, 63, label_ok);
+}
+
 core::Result<std::string> normalize_email(std::string_view email, std::string const& field) {
     std::string e = lower(trim(email));
-    auto at = e.find('@');
-    bool ok = !e.empty() && e.size() <= 254 && at != std::string::npos && at > 0 &&
-              e.find('@', at + 1) == std::string::npos;
-    if (ok) {
-        std::string_view domain = std::string_view(e).substr(at + 1);
-        ok = domain.find('.') != std::string_view::npos && domain.front() != '.' &&
-             domain.back() != '.';
-    }
-    ok = ok && std::none_of(e.begin(), e.end(), [](char c) {
-             return c == ' ' || c == '\t' || static_cast<unsigned char>(c) < 0x20;
-         });
-    if (!ok) {
-        return core::Error::invalid_field(field, "not a valid email address");
+    if (!is_plain_email(e)) {
+        return core::Error::invalid_field(
+            field,
+            "not a plain email address (local@example.com: ASCII letters, digits and "
+            "!#$%&'*+/=?^_`{|}~- in dot-separated parts; no quotes, comments, spaces or "
+            "invisible characters)"
+        );
     }
     return e;
 }

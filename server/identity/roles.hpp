@@ -15,9 +15,12 @@ namespace signoff::server::identity {
 std::string_view role_name(core::OrgRole role);
 std::optional<core::OrgRole> parse_role(std::string_view name);
 
-/// Trimmed, lowercased address when it looks like one (one '@', non-empty
-/// local part, a dotted domain, no spaces, at most 254 characters); otherwise
-/// kInvalidArgument naming `field`.
+/// A plain address: an ASCII dot-atom local part (RFC 5322 atext, no quoted
+/// strings, comments, spaces, controls or non-ASCII, so nothing invisible or
+/// bidirectional) and a host name of at least two labels.
+bool is_plain_email(std::string_view email);
+/// Trims, lowercases the whole address (local part included) and checks it is
+/// plain; else kInvalidArgument naming `field`.
 core::Result<std::string> normalize_email(std::string_view email, std::string const& field);
 
 /// ASCII lowercase copy.

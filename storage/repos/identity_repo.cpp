@@ -19,8 +19,12 @@ UserRecord user_from(Row const& r, std::size_t at = 0) {
         r.text(at + 5),
         r.text(at + 6),
         r.boolean(at + 7),
+        r.opt_text(at + 8),
     };
 }
+
+constexpr std::string_view kUserColumns =
+    "id, org_id, email, email_lower, display_name, org_role, created_at, via_mcp, deactivated_at";
 
 /// An api_keys row in its table's column order, from column 0.
 ApiKeyRecord key_from(Row const& r) {
@@ -33,8 +37,15 @@ ApiKeyRecord key_from(Row const& r) {
         r.text(5),
         r.opt_text(6),
         r.opt_text(7),
+        r.opt_text(8),
+        r.opt_text(9),
+        r.opt_text(10),
     };
 }
+
+constexpr std::string_view kKeyColumns =
+    "id, org_id, user_id, key_hash, prefix, created_at, last_used_at, revoked_at, issued_by, "
+    "name, expires_at";
 
 DbResult<std::optional<UserRecord>> one_user(DbResult<Rows> rows) {
     return first_row(std::move(rows), [](Row const& r) { return user_from(r); });
@@ -117,24 +128,38 @@ DbResult<UserRecord> ensure_user(Tx& tx, UserRecord const& u) {
     return **found;
 }
 
-constexpr std::string_view kSelectUserById =
-    "SELECT id, org_id, email, email_lower, display_name, org_role, created_at, via_mcp "
-    "FROM users WHERE org_id = $1 AND id = $2";
-
 DbResult<std::optional<UserRecord>> find_user_by_id(
     Tx& tx, std::string const& org_id, std::string const& id
 ) {
-    return one_user(tx.query(kSelectUserById, {org_id, id}));
+    static std::string const sql =
+        "SELECT " + std::string(kUserColumns) + " FROM users WHERE org_id = $1 AND id = $2";
+    return one_user(tx.query(sql, {org_id, id}));
 }
-
-constexpr std::string_view kSelectUserByEmail =
-    "SELECT id, org_id, email, email_lower, display_name, org_role, created_at, via_mcp "
-    "FROM users WHERE org_id = $1 AND email_lower = $2";
 
 DbResult<std::optional<UserRecord>> find_user_by_email(
     Tx& tx, std::string const& org_id, std::string const& email_lower
 ) {
-    return one_user(tx.query(kSelectUserByEmail, {org_id, email_lower}));
+    static std::string const sql = "SELECT " + std::string(kUserColumns) +
+                                   " FROM users WHERE org_id = $1 AND email_lower = $2";
+    return one_user(tx.query(sql, {org_id, email_lower}));
+}
+
+constexpr std::string_view kSetDeactivated =
+    "UPDATE users SET deactivated_at = $3 WHERE org_id = $1 AND id = $2";
+
+DbResult<std::int64_t> set_user_deactivated(
+    Tx& tx, std::string const& org_id, std::string const& id, std::optional<std::string> const& at
+) {
+    return tx.exec(kSetDeactivated, {org_id, id, opt_text(at)});
+}
+
+constexpr std::string_view kCountActiveWithRole =
+    "SELECT COUNT(*) FROM users WHERE org_id = $1 AND org_role = $2 AND deactivated_at IS NULL";
+
+DbResult<std::int64_t> count_active_with_role(
+    Tx& tx, std::string const& org_id, std::string const& role
+) {
+    return count_of(tx.query(kCountActiveWithRole, {org_id, role}));
 }
 
 namespace {
@@ -158,8 +183,8 @@ Value contains_pattern(std::optional<std::string> const& s) {
 }  // namespace
 
 constexpr std::string_view kSelectUsersPage =
-    "SELECT id, org_id, email, email_lower, display_name, org_role, created_at, via_mcp "
-    "FROM users WHERE org_id = $1 AND (CAST($2 AS TEXT) IS NULL "
+    "SELECT id, org_id, email, email_lower, display_name, org_role, created_at, via_mcp, "
+    "deactivated_at FROM users WHERE org_id = $1 AND (CAST($2 AS TEXT) IS NULL "
     "OR email_lower LIKE $2 ESCAPE '\\' OR LOWER(display_name) LIKE $2 ESCAPE '\\') "
     "ORDER BY email_lower, id LIMIT $3 OFFSET $4";
 
@@ -194,7 +219,8 @@ DbResult<std::int64_t> count_users(
 
 constexpr std::string_view kInsertApiKey =
     "INSERT INTO api_keys (id, org_id, user_id, key_hash, prefix, created_at, last_used_at, "
-    "revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    "revoked_at, issued_by, name, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+    "$11)";
 
 DbStatus insert_api_key(Tx& tx, ApiKeyRecord const& k) {
     return as_status(tx.exec(
@@ -206,21 +232,24 @@ DbStatus insert_api_key(Tx& tx, ApiKeyRecord const& k) {
          k.prefix,
          k.created_at,
          opt_text(k.last_used_at),
-         opt_text(k.revoked_at)}
+         opt_text(k.revoked_at),
+         opt_text(k.issued_by),
+         opt_text(k.name),
+         opt_text(k.expires_at)}
     ));
 }
 
 // One read on the unique key_hash index, joined to the user and the org.
 constexpr std::string_view kSelectKeyPrincipal =
     "SELECT k.id, k.org_id, k.user_id, k.key_hash, k.prefix, k.created_at, k.last_used_at, "
-    "k.revoked_at, u.id, u.org_id, u.email, u.email_lower, u.display_name, u.org_role, "
-    "u.created_at, u.via_mcp, o.name "
+    "k.revoked_at, k.issued_by, k.name, k.expires_at, u.id, u.org_id, u.email, u.email_lower, "
+    "u.display_name, u.org_role, u.created_at, u.via_mcp, u.deactivated_at, o.name "
     "FROM api_keys k JOIN users u ON u.id = k.user_id AND u.org_id = k.org_id "
     "JOIN orgs o ON o.id = k.org_id WHERE k.key_hash = $1";
 
 DbResult<std::optional<KeyPrincipal>> find_key_principal(Tx& tx, std::string const& key_hash) {
     return first_row(tx.query(kSelectKeyPrincipal, {key_hash}), [](Row const& r) {
-        return KeyPrincipal{key_from(r), user_from(r, 8), r.text(16)};
+        return KeyPrincipal{key_from(r), user_from(r, 11), r.text(20)};
     });
 }
 
@@ -234,14 +263,76 @@ DbResult<std::int64_t> touch_api_key(
     return tx.exec(kTouchApiKey, {key_id, now, not_before});
 }
 
-constexpr std::string_view kSelectApiKey =
-    "SELECT id, org_id, user_id, key_hash, prefix, created_at, last_used_at, revoked_at "
-    "FROM api_keys WHERE org_id = $1 AND id = $2";
-
 DbResult<std::optional<ApiKeyRecord>> find_api_key(
     Tx& tx, std::string const& org_id, std::string const& key_id
 ) {
-    return first_row(tx.query(kSelectApiKey, {org_id, key_id}), key_from);
+    static std::string const sql =
+        "SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE org_id = $1 AND id = $2";
+    return first_row(tx.query(sql, {org_id, key_id}), key_from);
+}
+
+constexpr std::string_view kStoredEmails =
+    "SELECT 'users', id, org_id, email FROM users UNION ALL "
+    "SELECT 'catalog_approvals', id, org_id, email FROM catalog_approvals ORDER BY 1, 3, 2";
+
+DbResult<std::vector<StoredEmail>> list_stored_emails(Tx& tx) {
+    return all_rows(tx.query(kStoredEmails, {}), [](Row const& r) {
+        return StoredEmail{r.text(0), r.text(1), r.text(2), r.text(3)};
+    });
+}
+
+constexpr std::string_view kClaimCheck =
+    "INSERT INTO data_checks (name, done_at, findings) VALUES ($1, $2, $3) "
+    "ON CONFLICT (name) DO NOTHING";
+
+DbResult<bool> claim_data_check(
+    Tx& tx, std::string const& name, std::string const& now, std::int64_t findings
+) {
+    auto n = tx.exec(kClaimCheck, {name, now, findings});
+    if (!n) {
+        return n.error();
+    }
+    return *n == 1;
+}
+
+DbResult<std::vector<ApiKeyRecord>> list_api_keys(
+    Tx& tx, std::string const& org_id, std::string const& user_id
+) {
+    static std::string const sql = "SELECT " + std::string(kKeyColumns) +
+                                   " FROM api_keys WHERE org_id = $1 AND user_id = $2 "
+                                   "ORDER BY created_at, id";
+    return all_rows(tx.query(sql, {org_id, user_id}), key_from);
+}
+
+DbResult<std::vector<std::pair<ApiKeyRecord, std::string>>> list_org_api_keys(
+    Tx& tx, std::string const& org_id
+) {
+    static std::string const sql =
+        "SELECT k.id, k.org_id, k.user_id, k.key_hash, k.prefix, k.created_at, k.last_used_at, "
+        "k.revoked_at, k.issued_by, k.name, k.expires_at, u.email_lower FROM api_keys k "
+        "JOIN users u ON u.id = k.user_id AND u.org_id = k.org_id WHERE k.org_id = $1 "
+        "ORDER BY k.created_at, k.id";
+    return all_rows(tx.query(sql, {org_id}), [](Row const& r) {
+        return std::pair{key_from(r), r.text(11)};
+    });
+}
+
+DbResult<std::vector<ApiKeyRecord>> find_api_keys_anywhere(
+    Tx& tx, std::optional<std::string> const& id, std::optional<std::string> const& prefix
+) {
+    static std::string const sql = "SELECT " + std::string(kKeyColumns) +
+                                   " FROM api_keys WHERE id = $1 OR prefix = $2 ORDER BY id";
+    return all_rows(tx.query(sql, {opt_text(id), opt_text(prefix)}), key_from);
+}
+
+constexpr std::string_view kRevokeUserKeys =
+    "UPDATE api_keys SET revoked_at = $3 WHERE org_id = $1 AND user_id = $2 AND "
+    "revoked_at IS NULL";
+
+DbResult<std::int64_t> revoke_user_api_keys(
+    Tx& tx, std::string const& org_id, std::string const& user_id, std::string const& now
+) {
+    return tx.exec(kRevokeUserKeys, {org_id, user_id, now});
 }
 
 constexpr std::string_view kRevokeApiKey =

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "storage/db.hpp"
@@ -27,6 +28,7 @@ struct UserRecord {
     std::string org_role;  // member | hr_admin | admin | super_admin
     std::string created_at;
     bool via_mcp{false};
+    std::optional<std::string> deactivated_at{};  // set: off-boarded, no key works
 };
 
 struct ApiKeyRecord {
@@ -38,6 +40,9 @@ struct ApiKeyRecord {
     std::string created_at;
     std::optional<std::string> last_used_at;
     std::optional<std::string> revoked_at;
+    std::optional<std::string> issued_by{};   // the user who minted it; none: the operator
+    std::optional<std::string> name{};        // a label its holder chose
+    std::optional<std::string> expires_at{};  // stops working at this instant
 };
 
 /// What authentication needs from one key, read in one indexed join.
@@ -81,6 +86,45 @@ DbResult<std::int64_t> touch_api_key(
 );
 DbResult<std::optional<ApiKeyRecord>> find_api_key(
     Tx& tx, std::string const& org_id, std::string const& key_id
+);
+/// Sets (or with nullopt clears) a user's deactivated_at; answers rows changed.
+DbResult<std::int64_t> set_user_deactivated(
+    Tx& tx, std::string const& org_id, std::string const& id, std::optional<std::string> const& at
+);
+/// Active users of the org whose org_role is `role`.
+DbResult<std::int64_t> count_active_with_role(
+    Tx& tx, std::string const& org_id, std::string const& role
+);
+
+/// An e-mail address as stored in one row of `table` (users, catalog_approvals).
+struct StoredEmail {
+    std::string table;
+    std::string id;
+    std::string org_id;
+    std::string email;
+};
+/// Every stored e-mail address of users and catalog approvals, all orgs.
+DbResult<std::vector<StoredEmail>> list_stored_emails(Tx& tx);
+/// Records that the data check `name` ran; answers false when it already had.
+DbResult<bool> claim_data_check(
+    Tx& tx, std::string const& name, std::string const& now, std::int64_t findings
+);
+
+/// Every key of a user, revoked ones included, oldest first.
+DbResult<std::vector<ApiKeyRecord>> list_api_keys(
+    Tx& tx, std::string const& org_id, std::string const& user_id
+);
+/// Every key of an org with its user's e-mail, oldest first (operator listing).
+DbResult<std::vector<std::pair<ApiKeyRecord, std::string>>> list_org_api_keys(
+    Tx& tx, std::string const& org_id
+);
+/// Keys of any org by id or by prefix (exactly one of the two is given).
+DbResult<std::vector<ApiKeyRecord>> find_api_keys_anywhere(
+    Tx& tx, std::optional<std::string> const& id, std::optional<std::string> const& prefix
+);
+/// Revokes every live key of a user; answers how many.
+DbResult<std::int64_t> revoke_user_api_keys(
+    Tx& tx, std::string const& org_id, std::string const& user_id, std::string const& now
 );
 /// Marks the key revoked (no-op when it already is); answers rows changed.
 DbResult<std::int64_t> revoke_api_key(

@@ -159,7 +159,8 @@ DbResult<std::vector<OrgAdminRecord>> list_org_admins(
 }
 
 constexpr std::string_view kCountOrgAdmins =
-    "SELECT COUNT(*) FROM users WHERE org_id = $1 AND org_role IN ('admin', 'super_admin')";
+    "SELECT COUNT(*) FROM users WHERE org_id = $1 AND org_role IN ('admin', 'super_admin') "
+    "AND deactivated_at IS NULL";
 
 DbResult<std::int64_t> count_org_admins(Tx& tx, std::string const& org_id) {
     return count_of(tx.query(kCountOrgAdmins, {org_id}));

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "storage/db.hpp"
 
@@ -24,6 +25,21 @@ auto first_row(DbResult<Rows> rows, Decode decode)
         return std::optional<Record>{};
     }
     return std::optional<Record>{decode(rows->front())};
+}
+
+/// Every row of a query's result decoded with `decode`; the error passes through.
+template <class Decode>
+auto all_rows(DbResult<Rows> rows, Decode decode)
+    -> DbResult<std::vector<std::invoke_result_t<Decode, Row const&>>> {
+    if (!rows) {
+        return rows.error();
+    }
+    std::vector<std::invoke_result_t<Decode, Row const&>> out;
+    out.reserve(rows->size());
+    for (auto const& r : *rows) {
+        out.push_back(decode(r));
+    }
+    return out;
 }
 
 /// The integer in the first column of the first row (0 for no row), as

@@ -71,6 +71,17 @@ DbResult<std::int64_t> complete_upload(
 constexpr std::string_view kDeleteChunks =
     "DELETE FROM upload_chunks WHERE upload_id IN "
     "(SELECT id FROM uploads WHERE org_id = $1 AND id = $2)";
+constexpr std::string_view kUploadUsage =
+    "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM uploads WHERE org_id = $1 AND owner_id = $2";
+
+DbResult<UploadUsage> upload_usage(Tx& tx, std::string const& org_id, std::string const& owner_id) {
+    auto rows = tx.query(kUploadUsage, {org_id, owner_id});
+    if (!rows) {
+        return rows.error();
+    }
+    return UploadUsage{rows->front().integer(0), rows->front().integer(1)};
+}
+
 constexpr std::string_view kDeleteUpload = "DELETE FROM uploads WHERE org_id = $1 AND id = $2";
 
 DbResult<std::int64_t> delete_upload(
@@ -83,13 +94,13 @@ DbResult<std::int64_t> delete_upload(
 }
 
 constexpr std::string_view kSelectStaleUploads =
-    "SELECT org_id, id FROM uploads WHERE complete = 0 AND created_at < $1 "
-    "ORDER BY created_at, id LIMIT $2";
+    "SELECT org_id, id FROM uploads WHERE (complete = 0 AND created_at < $1) OR created_at < $2 "
+    "ORDER BY created_at, id LIMIT $3";
 
 DbResult<std::vector<StaleUpload>> list_stale_uploads(
-    Tx& tx, std::string const& created_before, std::int64_t limit
+    Tx& tx, std::string const& incomplete_before, std::string const& any_before, std::int64_t limit
 ) {
-    auto rows = tx.query(kSelectStaleUploads, {created_before, limit});
+    auto rows = tx.query(kSelectStaleUploads, {incomplete_before, any_before, limit});
     if (!rows) {
         return rows.error();
     }

@@ -48,11 +48,19 @@ struct StaleUpload {
     std::string org_id;
     std::string id;
 };
-/// Incomplete uploads created before `created_before`, in any org, oldest
-/// first: exports that died with their process.
+/// In any org, oldest first: incomplete uploads created before
+/// `incomplete_before` (exports that died with their process) and every
+/// upload created before `any_before` (past retention).
 DbResult<std::vector<StaleUpload>> list_stale_uploads(
-    Tx& tx, std::string const& created_before, std::int64_t limit
+    Tx& tx, std::string const& incomplete_before, std::string const& any_before, std::int64_t limit
 );
+
+struct UploadUsage {
+    std::int64_t count{0};
+    std::int64_t bytes{0};
+};
+/// How many uploads `owner_id` holds in the org and their size so far.
+DbResult<UploadUsage> upload_usage(Tx& tx, std::string const& org_id, std::string const& owner_id);
 
 /// The upload in the org, complete or not.
 DbResult<std::optional<UploadRecord>> find_upload(

@@ -11,7 +11,7 @@ namespace {
 constexpr std::string_view kColumns =
     "id, org_id, template_id, template_name_lower, space_id, name, name_lower, description, "
     "metadata, status, status_reason, expires_at, created_by_type, created_by, created_at, "
-    "updated_at, row_version, via_mcp";
+    "updated_at, row_version, via_mcp, beneficiary_email";
 
 /// A workflows row in kColumns order.
 WorkflowRecord workflow_from(Row const& r) {
@@ -34,6 +34,7 @@ WorkflowRecord workflow_from(Row const& r) {
     w.updated_at = r.text(15);
     w.row_version = r.integer(16);
     w.via_mcp = r.boolean(17);
+    w.beneficiary_email = r.opt_text(18);
     return w;
 }
 
@@ -99,8 +100,8 @@ DbResult<std::vector<T>> all_rows(DbResult<Rows> rows, Decode decode) {
 constexpr std::string_view kInsertWorkflow =
     "INSERT INTO workflows (id, org_id, template_id, template_name_lower, space_id, name, "
     "name_lower, description, metadata, status, status_reason, expires_at, created_by_type, "
-    "created_by, created_at, updated_at, row_version, via_mcp) VALUES ($1, $2, $3, $4, $5, $6, "
-    "$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
+    "created_by, created_at, updated_at, row_version, via_mcp, beneficiary_email) VALUES ($1, $2, "
+    "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)";
 
 DbStatus insert_workflow(Tx& tx, WorkflowRecord const& w) {
     return as_status(tx.exec(
@@ -122,7 +123,8 @@ DbStatus insert_workflow(Tx& tx, WorkflowRecord const& w) {
          w.created_at,
          w.updated_at,
          w.row_version,
-         std::int64_t{w.via_mcp ? 1 : 0}}
+         std::int64_t{w.via_mcp ? 1 : 0},
+         opt_text(w.beneficiary_email)}
     ));
 }
 
@@ -218,6 +220,19 @@ DbResult<std::vector<std::string>> list_in_flight_by_template(
         tx.query(kInFlightByTemplate, {org_id, template_name_lower}),
         [](Row const& r) { return r.text(0); }
     );
+}
+
+constexpr std::string_view kOpenVotedBy =
+    "SELECT DISTINCT w.id FROM workflows w JOIN workflow_votes v ON v.workflow_id = w.id "
+    "WHERE w.org_id = $1 AND w.status = 'EVALUATION_IN_PROGRESS' AND v.entity_type = $2 AND "
+    "v.entity_id = $3 ORDER BY w.id";
+
+DbResult<std::vector<std::string>> list_open_voted_by(
+    Tx& tx, std::string const& org_id, std::string const& entity_type, std::string const& entity_id
+) {
+    return all_rows(tx.query(kOpenVotedBy, {org_id, entity_type, entity_id}), [](Row const& r) {
+        return r.text(0);
+    });
 }
 
 constexpr std::string_view kInsertVote =

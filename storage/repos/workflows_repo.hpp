@@ -32,6 +32,9 @@ struct WorkflowRecord {
     std::string updated_at;
     std::int64_t row_version{1};
     bool via_mcp{false};
+    // lowercase e-mail of the person the workflow decides for (a catalog
+    // grant's grantee): their votes never count toward it
+    std::optional<std::string> beneficiary_email{};
 };
 
 struct VoteRecord {
@@ -115,6 +118,11 @@ DbResult<std::vector<DueWorkflow>> list_due_workflows(
 /// Ids of the in-progress workflows started from any version of a template name.
 DbResult<std::vector<std::string>> list_in_flight_by_template(
     Tx& tx, std::string const& org_id, std::string const& template_name_lower
+);
+
+/// Ids of the in-progress workflows on which the entity has cast any vote.
+DbResult<std::vector<std::string>> list_open_voted_by(
+    Tx& tx, std::string const& org_id, std::string const& entity_type, std::string const& entity_id
 );
 
 DbStatus insert_vote(Tx& tx, VoteRecord const& v);

@@ -7,6 +7,7 @@
 #include "storage/sqlite/sqlite_db.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <limits>
 #include <mutex>
@@ -464,6 +465,46 @@ DbResult<std::unique_ptr<Db>> open_sqlite(std::string const& path) {
         return st.error();
     }
     return std::unique_ptr<Db>(std::move(db));
+}
+
+DbStatus backup_sqlite(std::string const& from, std::string const& to) {
+    if (std::filesystem::exists(to)) {
+        return usage_error("backup target " + to + " exists; give a new file");
+    }
+    sqlite3* src = nullptr;
+    int rc = sqlite3_open_v2(from.c_str(), &src, SQLITE_OPEN_READONLY, nullptr);
+    Connection const src_owner(src);
+    if (rc != SQLITE_OK) {
+        auto e = make_error(src, rc);
+        e.kind = DbErrorKind::kConnection;
+        return e;
+    }
+    sqlite3_busy_timeout(src, kBusyTimeoutMs);
+    sqlite3* dst = nullptr;
+    rc = sqlite3_open_v2(to.c_str(), &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    Connection const dst_owner(dst);
+    if (rc != SQLITE_OK) {
+        auto e = make_error(dst, rc);
+        e.kind = DbErrorKind::kConnection;
+        return e;
+    }
+    sqlite3_backup* b = sqlite3_backup_init(dst, "main", src, "main");
+    if (b == nullptr) {
+        return make_error(dst, sqlite3_errcode(dst));
+    }
+    // All pages in one step: the copy is one consistent snapshot. Writers
+    // wait for it (busy timeout) only for the time of the copy.
+    do {
+        rc = sqlite3_backup_step(b, -1);
+    } while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    int const finished = sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) {
+        return make_error(dst, rc);
+    }
+    if (finished != SQLITE_OK) {
+        return make_error(dst, finished);
+    }
+    return {};
 }
 
 }  // namespace signoff::storage::sqlite

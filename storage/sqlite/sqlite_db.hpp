@@ -15,4 +15,9 @@ namespace signoff::storage::sqlite {
 /// be opened. The returned Db is thread-safe; each Tx belongs to one thread.
 DbResult<std::unique_ptr<Db>> open_sqlite(std::string const& path);
 
+/// Copies the database file at `from` (readable while others write to it)
+/// into the new file `to` with the online backup API. kConnection when either
+/// cannot be opened; kOther when `to` exists.
+DbStatus backup_sqlite(std::string const& from, std::string const& to);
+
 }  // namespace signoff::storage::sqlite

@@ -340,9 +340,10 @@ TEST_SUITE("e2e/approvals") {
         );
         CHECK(db_query(d, "SELECT via_mcp FROM workflow_votes", {}).at(0).integer(0) == 1);
 
-        // The catalog tie: a request starts a workflow, a vote settles it.
+        // The catalog tie: a request starts a workflow, a vote settles it (the
+        // admin asks for someone else: nobody votes on their own access).
         auto req = call_ok(
-            "catalog_request", {{"catalog_slug", "prod-db"}, {"email", "root@acme.example"}}
+            "catalog_request", {{"catalog_slug", "prod-db"}, {"email", "dev@acme.example"}}
         );
         CHECK(req.at("state") == "pending");
         auto const rwid = str(req.at("workflow_id"));

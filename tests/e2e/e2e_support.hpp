@@ -187,6 +187,9 @@ public:
     }
     ~ServerProcess() { child_.terminate(); }
     int port() const { return port_; }
+    /// What the server wrote to stderr so far (its start-up lines at least).
+    std::string const& stderr_text() const { return child_.stderr_text(); }
+    testing::Child& child() { return child_; }
 
 private:
     static std::vector<std::string> args(Deployment const& d, std::vector<std::string> extra) {

@@ -12,9 +12,13 @@ struct HttpReply {
     int status{0};
     std::string body;
     httplib::Headers headers;
+    /// The body as JSON (null when it is not). Parsed as deep as a client's
+    /// JSON.parse would (answers may nest stored documents 32 levels down).
     boost::json::value json() const {
+        boost::json::parse_options opts;
+        opts.max_depth = 256;
         boost::system::error_code ec;
-        auto v = boost::json::parse(body, ec);
+        auto v = boost::json::parse(body, ec, boost::json::storage_ptr(), opts);
         return ec ? boost::json::value{} : v;
     }
     std::string header(std::string const& name) const {

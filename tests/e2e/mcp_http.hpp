@@ -45,6 +45,9 @@ public:
         return v.at("result").as_object();
     }
 
+    /// One raw message in the session (for answers that are not tool results).
+    HttpReply send(std::string const& body) { return post(body); }
+
 private:
     HttpReply post(std::string const& body) {
         return http_.send("POST", "/mcp", body, bearer(key_, headers_));

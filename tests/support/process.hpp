@@ -31,6 +31,7 @@ public:
     );
     std::string const& stderr_text() const { return err_; }
     void close_stdin();
+    pid_t pid() const { return pid_; }
     /// Waits for exit; the exit code, or -1 on timeout / signal.
     int wait(std::chrono::milliseconds timeout = std::chrono::seconds{20});
     void terminate();

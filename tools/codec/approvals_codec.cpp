@@ -134,11 +134,7 @@ json::array encode_actions(std::vector<approvals::WorkflowAction> const& actions
 }
 
 Result<json::value> encode_template(approvals::WorkflowTemplate const& t) {
-    boost::system::error_code ec;
-    auto metadata = json::parse(t.metadata_json, ec);
-    if (ec || !metadata.is_object()) {
-        return Error::internal("stored template metadata is not a JSON object");
-    }
+    auto metadata = read_stored(t.metadata_json);
     auto out = encode_template_summary(t).as_object();
     out["allowVotingOnDeprecatedTemplate"] = t.allow_voting_on_deprecated;
     out["approvalRule"] = encode_rule(t.approval_rule);

@@ -14,12 +14,7 @@ json::value stored_json(std::optional<std::string> const& text) {
     if (!text || text->empty()) {
         return nullptr;
     }
-    boost::system::error_code ec;
-    json::value v = json::parse(*text, ec);
-    if (ec) {
-        return json::object{{"unparsed", *text}};
-    }
-    return v;
+    return tools::codec::read_stored(*text);
 }
 
 }  // namespace

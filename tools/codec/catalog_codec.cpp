@@ -54,23 +54,38 @@ namespace signoff::server::identity {
 namespace json = boost::json;
 
 void tag_invoke(json::value_from_tag, json::value& jv, User const& u) {
-    jv = json::object{
+    json::object o{
         {"id", u.id},
         {"displayName", u.display_name},
         {"email", u.email},
         {"orgRole", role_name(u.org_role)},
         {"createdAt", u.created_at},
     };
+    if (u.deactivated_at) {
+        o["deactivatedAt"] = *u.deactivated_at;  // only off-boarded users carry it
+    }
+    jv = std::move(o);
 }
 
-void tag_invoke(json::value_from_tag, json::value& jv, NewApiKey const& k) {
+void tag_invoke(json::value_from_tag, json::value& jv, ApiKeyInfo const& k) {
+    using tools::codec::or_null;
     jv = json::object{
         {"id", k.id},
         {"userId", k.user_id},
         {"prefix", k.prefix},
-        {"apiKey", k.api_key},
+        {"name", or_null(k.name)},
         {"createdAt", k.created_at},
+        {"lastUsedAt", or_null(k.last_used_at)},
+        {"expiresAt", or_null(k.expires_at)},
+        {"revokedAt", or_null(k.revoked_at)},
+        {"issuedBy", or_null(k.issued_by)},
     };
+}
+
+void tag_invoke(json::value_from_tag, json::value& jv, NewApiKey const& k) {
+    json::value info = json::value_from(k.info);
+    info.as_object()["apiKey"] = k.api_key;
+    jv = std::move(info);
 }
 
 }  // namespace signoff::server::identity

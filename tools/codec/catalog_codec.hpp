@@ -25,6 +25,7 @@ namespace signoff::server::identity {
 /// {id, displayName, email, orgRole, createdAt}
 void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, User const& u);
 /// {id, userId, prefix, apiKey, createdAt}
+void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, ApiKeyInfo const& k);
 void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, NewApiKey const& k);
 
 }  // namespace signoff::server::identity

@@ -1,6 +1,8 @@
 // Argument readers for tool handlers (see json_args.hpp).
 #include "tools/codec/json_args.hpp"
 
+#include <algorithm>
+
 namespace signoff::tools::codec {
 
 namespace json = boost::json;
@@ -63,6 +65,43 @@ std::vector<std::string> strings(json::object const& o, std::string_view key) {
 
 json::value or_null(std::optional<std::string> const& s) {
     return s ? json::value(*s) : json::value(nullptr);
+}
+
+std::size_t depth_of(json::value const& v) {
+    std::size_t inner = 0;
+    if (auto const* o = v.if_object()) {
+        for (auto const& m : *o) {
+            inner = std::max(inner, depth_of(m.value()));
+        }
+        return inner + 1;
+    }
+    if (auto const* a = v.if_array()) {
+        for (auto const& item : *a) {
+            inner = std::max(inner, depth_of(item));
+        }
+        return inner + 1;
+    }
+    return 0;
+}
+
+server::core::Result<std::string> storable(json::value const& v, std::string const& field) {
+    if (depth_of(v) > kMaxStoredDepth) {
+        return server::core::Error::invalid_field(
+            field, "nests deeper than " + std::to_string(kMaxStoredDepth) + " levels"
+        );
+    }
+    return json::serialize(v);
+}
+
+json::value read_stored(std::string_view text) {
+    json::parse_options opts;
+    opts.max_depth = kStoredReadDepth;
+    boost::system::error_code ec;
+    json::value v = json::parse(text, ec, json::storage_ptr(), opts);
+    if (ec) {
+        return json::object{{"unparsed", text}};
+    }
+    return v;
 }
 
 }  // namespace signoff::tools::codec

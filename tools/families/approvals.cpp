@@ -386,10 +386,18 @@ Result<json::value> spaces_get(ToolContext& ctx, json::object const& a) {
     return encode((*svc)->get_space(ctx.actor, string_or(a, "spaceId")), space_json);
 }
 
-/// metadata as canonical JSON text (the domain stores it opaquely).
-std::optional<std::string> metadata_arg(json::object const& a) {
+/// metadata as canonical JSON text (the domain stores it opaquely); nullopt
+/// when absent, an error when it nests too deep to be stored.
+Result<std::optional<std::string>> metadata_arg(json::object const& a) {
     auto const* m = a.if_contains("metadata");
-    return m != nullptr && m->is_object() ? std::optional{json::serialize(*m)} : std::nullopt;
+    if (m == nullptr || !m->is_object()) {
+        return std::optional<std::string>{};
+    }
+    auto text = codec::storable(*m, "metadata");
+    if (!text) {
+        return text.error();
+    }
+    return std::optional{std::move(*text)};
 }
 
 std::optional<std::vector<approvals::WorkflowAction>> actions_arg(json::object const& a) {
@@ -432,7 +440,11 @@ Result<json::value> templates_create(ToolContext& ctx, json::object const& a) {
     approvals::TemplateCreate in;
     in.name = string_or(a, "name");
     in.description = string_or(a, "description");
-    in.metadata_json = metadata_arg(a).value_or("{}");
+    auto metadata = metadata_arg(a);
+    if (!metadata) {
+        return metadata.error();
+    }
+    in.metadata_json = metadata->value_or("{}");
     in.approval_rule = rule->value_or(approvals::ApprovalRule{});
     in.actions = actions_arg(a).value_or(std::vector<approvals::WorkflowAction>{});
     in.default_expires_in_hours = opt_int(a, "defaultExpiresInHours");
@@ -471,7 +483,11 @@ Result<json::value> templates_update(ToolContext& ctx, json::object const& a) {
     }
     approvals::TemplateUpdate in;
     in.description = opt_string(a, "description");
-    in.metadata_json = metadata_arg(a);
+    auto metadata = metadata_arg(a);
+    if (!metadata) {
+        return metadata.error();
+    }
+    in.metadata_json = std::move(*metadata);
     in.approval_rule = std::move(*rule);
     in.actions = actions_arg(a);
     in.default_expires_in_hours = opt_int(a, "defaultExpiresInHours");

@@ -37,11 +37,7 @@ bool include_template(json::object const& a) {
 }
 
 Result<json::value> workflow_json(approvals::Workflow const& w) {
-    boost::system::error_code ec;
-    auto metadata = json::parse(w.metadata_json, ec);
-    if (ec || !metadata.is_object()) {
-        return Error::internal("stored workflow metadata is not a JSON object");
-    }
+    auto metadata = codec::read_stored(w.metadata_json);
     json::object ref;
     if (w.workflow_template) {
         auto t = codec::encode_template(*w.workflow_template);
@@ -104,7 +100,11 @@ Result<json::value> workflows_create(ToolContext& ctx, json::object const& a) {
     in.name = string_or(a, "name");
     in.description = string_or(a, "description");
     if (auto const* m = a.if_contains("metadata"); m != nullptr && m->is_object()) {
-        in.metadata_json = json::serialize(*m);
+        auto text = codec::storable(*m, "metadata");
+        if (!text) {
+            return text.error();
+        }
+        in.metadata_json = std::move(*text);
     }
     in.workflow_template_id = string_or(a, "workflowTemplateId");
     return encode_workflow((*svc)->create_workflow(ctx.actor, in));

@@ -62,12 +62,51 @@ Result<json::value> users_get(ToolContext& ctx, json::object const& a) {
     return encode((*svc)->get_user(ctx.actor, string_or(a, "userId")));
 }
 
+Result<json::value> users_deactivate(ToolContext& ctx, json::object const& a) {
+    auto svc = service(ctx);
+    if (!svc) {
+        return svc.error();
+    }
+    return encode((*svc)->deactivate_user(ctx.actor, string_or(a, "userId")));
+}
+
+Result<json::value> users_reactivate(ToolContext& ctx, json::object const& a) {
+    auto svc = service(ctx);
+    if (!svc) {
+        return svc.error();
+    }
+    return encode((*svc)->reactivate_user(ctx.actor, string_or(a, "userId")));
+}
+
 Result<json::value> api_keys_create(ToolContext& ctx, json::object const& a) {
     auto svc = service(ctx);
     if (!svc) {
         return svc.error();
     }
-    return encode((*svc)->create_api_key(ctx.actor, string_or(a, "user_id")));
+    identity::ApiKeyInput in{
+        string_or(a, "user_id"), codec::opt_string(a, "name"), codec::opt_string(a, "expiresAt")};
+    return encode((*svc)->create_api_key(ctx.actor, in));
+}
+
+Result<json::value> api_keys_list(ToolContext& ctx, json::object const& a) {
+    auto svc = service(ctx);
+    if (!svc) {
+        return svc.error();
+    }
+    auto keys = (*svc)->list_api_keys(ctx.actor, string_or(a, "user_id"));
+    if (!keys) {
+        return keys.error();
+    }
+    return json::object{{"apiKeys", json::value_from(*keys)}};
+}
+
+Result<json::value> api_keys_revoke(ToolContext& ctx, json::object const& a) {
+    auto svc = service(ctx);
+    if (!svc) {
+        return svc.error();
+    }
+    return encode((*svc)->revoke_api_key(ctx.actor, string_or(a, "user_id"), string_or(a, "key_id"))
+    );
 }
 
 }  // namespace
@@ -104,14 +143,58 @@ void register_identity_tools(registry::Registry& r) {
         "any member"
     ));
     r.add_tool(tool(
+        "identity_users_deactivate",
+        "Deactivate a user (off-boarding)",
+        "Off-boards a user: every API key of theirs is revoked and stops working on the next "
+        "request, their open MCP sessions on this server end, and their standing votes on open "
+        "workflows are withdrawn (those workflows are evaluated again). Their grants stay until "
+        "revoked with catalog_revoke. Never oneself, the last admin or the last super_admin. "
+        "Deactivating a deactivated user changes nothing.",
+        {.destructive = true, .idempotent = true},
+        {"POST", "/api/v1/users/{userId}/deactivate"},
+        users_deactivate,
+        "super_admin for anyone; admin for members and hr_admins"
+    ));
+    r.add_tool(tool(
+        "identity_users_reactivate",
+        "Reactivate a user",
+        "Lets a deactivated user be active again. Restores no API key (mint a new one with "
+        "identity_api_keys_create) and no vote.",
+        {.idempotent = true},
+        {"POST", "/api/v1/users/{userId}/reactivate"},
+        users_reactivate,
+        "super_admin for anyone; admin for members and hr_admins"
+    ));
+    r.add_tool(tool(
         "identity_api_keys_create",
         "Create an API key",
-        "Mints a new API key (sk-signoff-…) for a user. The key is answered once; only its hash "
-        "is stored.",
+        "Mints a new API key (sk-signoff-…) for a user, with an optional name and expiresAt "
+        "(RFC 3339, in the future). The key is answered once; only its hash is stored. The "
+        "issuer is recorded.",
         {},
         {"POST", "/api/v1/users/{user_id}/api-keys", "", "", 201},
         api_keys_create,
-        "admin, super_admin for any user; anyone for themselves"
+        "anyone for themselves; super_admin for anyone; admin for members and hr_admins"
+    ));
+    r.add_tool(tool(
+        "identity_api_keys_list",
+        "List a user's API keys",
+        "Lists a user's API keys, revoked and expired ones included: id, prefix, name, "
+        "createdAt, lastUsedAt, expiresAt, revokedAt, issuedBy. Never the key itself.",
+        {.read_only = true, .idempotent = true},
+        {"GET", "/api/v1/users/{user_id}/api-keys"},
+        api_keys_list,
+        "anyone for themselves; super_admin for anyone; admin for members and hr_admins"
+    ));
+    r.add_tool(tool(
+        "identity_api_keys_revoke",
+        "Revoke an API key",
+        "Revokes one of a user's API keys (user_id, key_id from identity_api_keys_list). It stops "
+        "working on the next request, on every replica. Revoking a revoked key changes nothing.",
+        {.destructive = true, .idempotent = true},
+        {"DELETE", "/api/v1/users/{user_id}/api-keys/{key_id}"},
+        api_keys_revoke,
+        "anyone for themselves; super_admin for anyone; admin for members and hr_admins"
     ));
     register_agent_tools(r);
 }

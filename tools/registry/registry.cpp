@@ -237,6 +237,10 @@ namespace {
 
 std::vector<FieldError> validate_with(Registry::Compiled const* c, json::value const& v) {
     std::vector<FieldError> errors;
+    detail::check_strings(v, "", errors);
+    if (!errors.empty()) {
+        return errors;
+    }
     detail::precheck(c->doc, v, "", errors);
     if (!errors.empty()) {
         return errors;

@@ -212,4 +212,84 @@ bool is_supported_keyword(std::string_view keyword) {
     return false;
 }
 
+bool valid_utf8(std::string_view s) {
+    std::size_t i = 0;
+    auto const n = s.size();
+    auto byte = [&](std::size_t at) { return static_cast<unsigned char>(s[at]); };
+    auto tail = [&](std::size_t at) { return at < n && (byte(at) & 0xC0) == 0x80; };
+    while (i < n) {
+        unsigned char const c = byte(i);
+        if (c < 0x80) {
+            ++i;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            if (!tail(i + 1)) {
+                return false;
+            }
+            i += 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            if (!tail(i + 1) || !tail(i + 2)) {
+                return false;
+            }
+            unsigned char const c1 = byte(i + 1);
+            if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) {
+                return false;  // overlong, or a UTF-16 surrogate
+            }
+            i += 3;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            if (!tail(i + 1) || !tail(i + 2) || !tail(i + 3)) {
+                return false;
+            }
+            unsigned char const c1 = byte(i + 1);
+            if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) {
+                return false;  // overlong, or past U+10FFFF
+            }
+            i += 4;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+namespace {
+
+std::string_view bad_text(std::string_view s) {
+    if (s.find('\0') != std::string_view::npos) {
+        return "must not contain U+0000 (NUL)";
+    }
+    if (!valid_utf8(s)) {
+        return "is not valid UTF-8";
+    }
+    return {};
+}
+
+}  // namespace
+
+void check_strings(
+    json::value const& value, std::string const& path, std::vector<server::core::FieldError>& out
+) {
+    std::string const here = path.empty() ? "arguments" : path;
+    if (auto const* str = value.if_string()) {
+        if (auto why = bad_text(*str); !why.empty()) {
+            out.push_back({here, std::string(why)});
+        }
+    } else if (auto const* arr = value.if_array()) {
+        for (std::size_t i = 0; i < arr->size(); ++i) {
+            check_strings((*arr)[i], here + "[" + std::to_string(i) + "]", out);
+        }
+    } else if (auto const* obj = value.if_object()) {
+        for (auto const& m : *obj) {
+            if (auto why = bad_text(m.key()); !why.empty()) {
+                out.push_back({here, "a member name " + std::string(why)});
+                continue;  // the name cannot go into a field path
+            }
+            check_strings(
+                m.value(),
+                path.empty() ? std::string(m.key()) : path + "." + std::string(m.key()),
+                out
+            );
+        }
+    }
+}
+
 }  // namespace signoff::tools::registry::detail

@@ -25,6 +25,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -259,6 +260,13 @@ struct ServerCore {
     std::atomic<unsigned short> bound_port{0};
     std::atomic<bool> stopped{false};
     std::atomic<bool> running{false};  // run() has started the io loop
+    /// drain(): no new connections or requests; idle connections close, busy
+    /// ones finish their request first.
+    std::atomic<bool> draining{false};
+    std::atomic<std::size_t> live{0};  // connections not yet ended
+
+    /// Stops accepting, lets in-flight requests finish for up to `limit`, then stop().
+    void drain(std::chrono::milliseconds limit);
 };
 
 /// One accepted socket: reads requests one after another (keep-alive) and
@@ -272,11 +280,16 @@ public:
     net::awaitable<void> serve();
     /// io thread: closes the socket and wakes a pending /mcp exchange.
     void close();
+    /// io thread: a request is being read, handled or answered.
+    bool busy() const;
+    /// Accepted past HttpOptions::max_connections: one health request only.
+    bool health_only{false};
 
 private:
     net::awaitable<bool> serve_one();
     net::awaitable<bool> route(Parser& parser);
     net::awaitable<bool> serve_health(Parser& parser);
+    net::awaitable<bool> serve_ready(Parser& parser);
     net::awaitable<bool> serve_mcp(Parser& parser, Actor const& actor);
     net::awaitable<bool> serve_rest(Parser& parser, Actor const& actor, std::string_view path);
     net::awaitable<bool> serve_buffered_mcp(Parser& parser, Credentials creds);
@@ -308,6 +321,7 @@ private:
     std::shared_ptr<Exchange> exchange_;  // the /mcp message in flight, if any
     bool closed_{false};
     bool response_started_{false};
+    bool busy_{false};  // between a request's header and its answer (io thread)
 };
 
 HttpReply too_large(bool is_mcp, std::size_t limit) {
@@ -394,6 +408,15 @@ RestRequest rest_request(Request& req) {
 HttpReply health_reply() {
     return json_reply(200, json::object{{"status", "ok"}});
 }
+/// /readyz: 200 {"status":"ready"}, or 503 {"status":"unavailable","reason":…}.
+HttpReply ready_reply(server::core::Status const& ready) {
+    if (ready) {
+        return json_reply(200, json::object{{"status", "ready"}});
+    }
+    return json_reply(
+        503, json::object{{"status", "unavailable"}, {"reason", ready.error().message}}
+    );
+}
 HttpReply health_405() {
     return method_not_allowed(std::vector<std::string>{"GET"}, true);
 }
@@ -443,6 +466,32 @@ void ServerCore::close_all() {
             c->close();
         }
     }
+}
+
+void ServerCore::drain(std::chrono::milliseconds limit) {
+    if (stopped || draining.exchange(true)) {
+        stop();
+        return;
+    }
+    auto const deadline = std::chrono::steady_clock::now() + limit;
+    if (running) {
+        std::promise<void> closed;
+        net::post(io, [this, &closed] {
+            beast::error_code ignored;
+            acceptor.close(ignored);
+            for (auto const& [id, weak] : connections) {
+                if (auto c = weak.lock(); c && !c->busy()) {
+                    c->close();  // idle keep-alive: nothing of the client's is lost
+                }
+            }
+            closed.set_value();
+        });
+        closed.get_future().wait();
+        while (live > 0 && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds{10});
+        }
+    }
+    stop();
 }
 
 void ServerCore::stop() {
@@ -495,16 +544,35 @@ void ServerCore::spawn(tcp::socket socket) {
         return;
     }
     socket.set_option(tcp::no_delay(true), ignored);
+    bool health_only = false;
+    if (opts.max_connections > 0 && live >= opts.max_connections) {
+        health_only = true;  // still answers the load balancer's probes
+        if (live >= opts.max_connections + opts.health_headroom) {
+            socket.close(ignored);
+            return;
+        }
+    }
+    if (draining) {
+        socket.close(ignored);
+        return;
+    }
     auto conn = std::make_shared<Connection>(*this, std::move(socket));
+    conn->health_only = health_only;
     auto const id = next_connection_id++;
     connections.emplace(id, conn);
+    ++live;
     net::co_spawn(io, run_connection(std::move(conn)), [this, id](std::exception_ptr const& e) {
         connections.erase(id);
+        --live;
         log_exception("connection ended", e);
     });
 }
 
 // ---------------------------------------------------------------- Connection
+
+bool Connection::busy() const {
+    return busy_;
+}
 
 void Connection::close() {
     closed_ = true;
@@ -523,7 +591,9 @@ net::awaitable<void> Connection::serve() {
         response_started_ = false;
         try {
             keep = co_await serve_one();
+            busy_ = false;
         } catch (std::exception const& e) {
+            busy_ = false;
             log_error("request handling threw", e.what());
             failed = true;
         }
@@ -531,7 +601,7 @@ net::awaitable<void> Connection::serve() {
             HttpReply oops = rest_error_reply(Error::internal("internal error"));
             (void)co_await write_reply(std::move(oops), 11, false);
         }
-        if (failed || !keep) {
+        if (failed || !keep || core_.draining) {
             break;
         }
     }
@@ -553,6 +623,7 @@ net::awaitable<bool> Connection::serve_one() {
     auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, kUse);
     (void)n;
     if (!ec) {
+        busy_ = true;
         co_return co_await route(parser);
     }
     if (closed_ || ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
@@ -574,6 +645,16 @@ net::awaitable<bool> Connection::route(Parser& parser) {
     auto const target = split_target(req.target());
     if (target.path == "/healthz") {
         co_return co_await serve_health(parser);
+    }
+    if (target.path == "/readyz") {
+        co_return co_await serve_ready(parser);
+    }
+    if (health_only) {
+        HttpReply busy =
+            rest_error_reply(503, Error::unavailable("too many connections; try again shortly"));
+        busy.headers.emplace_back("Retry-After", "1");
+        (void)co_await answer(parser, std::move(busy));
+        co_return false;
     }
     bool const is_mcp = target.path == "/mcp";
     if (auto deny = check_origin_host(req, is_mcp)) {
@@ -622,6 +703,19 @@ net::awaitable<bool> Connection::route(Parser& parser) {
 net::awaitable<bool> Connection::serve_health(Parser& parser) {
     // Built outside the co_await: g++ 12 miscompiles braced lists inside it.
     HttpReply reply = parser.get().method() == bhttp::verb::get ? health_reply() : health_405();
+    co_return co_await answer(parser, std::move(reply));
+}
+
+net::awaitable<bool> Connection::serve_ready(Parser& parser) {
+    if (parser.get().method() != bhttp::verb::get) {
+        HttpReply refused = health_405();
+        co_return co_await answer(parser, std::move(refused));
+    }
+    // The database check blocks: it runs on the control pool, like authentication.
+    auto work = [&ready = core_.opts.ready]() -> HttpReply {
+        return ready ? ready_reply(ready()) : ready_reply(server::core::Status{});
+    };
+    HttpReply reply = co_await on_pool(core_.control, std::move(work));
     co_return co_await answer(parser, std::move(reply));
 }
 
@@ -1161,6 +1255,22 @@ void HttpServer::run() {
 
 void HttpServer::stop() {
     impl_->stop();
+}
+
+void HttpServer::drain(std::chrono::milliseconds limit) {
+    impl_->drain(limit);
+}
+
+std::size_t HttpServer::end_sessions_of(
+    std::string const& org_id, std::string const& principal_kind, std::string const& id
+) {
+    auto ended = impl_->sessions.remove_owner(owner_key(org_id, principal_kind, id));
+    for (auto const& session : ended) {
+        if (session) {
+            impl_->engine.cancel_all(*session);
+        }
+    }
+    return ended.size();
 }
 
 }  // namespace signoff::transport::http

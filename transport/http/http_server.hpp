@@ -45,6 +45,14 @@ struct HttpOptions {
     /// Authenticator decides. Only `serve --conformance-fixtures` sets it (the
     /// official conformance suite sends no credentials).
     bool pass_missing_credentials{false};
+    /// Asked by GET /readyz on a worker thread: ok when this replica can serve
+    /// (its database answers). Unset: /readyz answers like /healthz.
+    std::function<server::core::Status()> ready{};
+    /// Connections served at once (0: no cap). Beyond it, `health_headroom`
+    /// more are accepted for /healthz and /readyz only (anything else is 503);
+    /// beyond those, a connection is closed as soon as it is accepted.
+    std::size_t max_connections{0};
+    std::size_t health_headroom{16};
 };
 
 class HttpServer {
@@ -72,6 +80,16 @@ public:
     /// (ending SSE streams), cancels the in-flight requests of every session,
     /// waits for the worker threads, and makes run() return.
     void stop();
+    /// Graceful stop (SIGTERM): stops accepting at once, closes idle
+    /// connections, lets requests in flight finish and answer for up to
+    /// `limit`, then stop(). Thread-safe.
+    void drain(std::chrono::milliseconds limit);
+    /// Ends every session of one principal (a deactivated user): later
+    /// requests with its id are 404, its in-flight requests are cancelled.
+    /// Thread-safe. Answers how many sessions ended.
+    std::size_t end_sessions_of(
+        std::string const& org_id, std::string const& principal_kind, std::string const& id
+    );
 
 private:
     struct Impl;

@@ -65,17 +65,34 @@ std::optional<Error> decode_path_args(json::object& path_args) {
     return std::nullopt;
 }
 
+/// The path as an error message may show it: every byte outside visible
+/// ASCII percent-encoded, so an answer never carries undecodable bytes.
+std::string shown(std::string_view path) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : path) {
+        if (c <= 0x20 || c >= 0x7F) {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 0xF];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
 HttpReply miss_reply(RouteMiss miss, std::string_view method, std::string_view path) {
     switch (miss) {
         case RouteMiss::kNoSuchPath:
-            return rest_error_reply(Error::not_found("no route for " + std::string(path)));
+            return rest_error_reply(Error::not_found("no route for " + shown(path)));
         case RouteMiss::kMethodNotAllowed:  // answered with Allow by the caller
         case RouteMiss::kBadDiscriminator:
             break;
     }
     return rest_error_reply(Error::invalid(
-        "the request body does not select an operation of " + std::string(method) + " " +
-        std::string(path) + " (check its discriminator field)"
+        "the request body does not select an operation of " + shown(method) + " " + shown(path) +
+        " (check its discriminator field)"
     ));
 }
 
@@ -92,7 +109,7 @@ std::optional<HttpReply> RestRouter::check_route(std::string_view method, std::s
     const {
     auto const methods = registry_.methods_for(path);
     if (methods.empty()) {
-        return rest_error_reply(Error::not_found("no route for " + std::string(path)));
+        return rest_error_reply(Error::not_found("no route for " + shown(path)));
     }
     if (std::find(methods.begin(), methods.end(), method) == methods.end()) {
         return method_not_allowed(methods, true);

@@ -26,8 +26,62 @@ std::string new_session_id() {
 }
 
 std::string owner_key(server::core::Actor const& actor) {
+    return owner_key(actor.org_id, actor.principal_kind, actor.principal_id);
+}
+
+std::string owner_key(
+    std::string_view org_id, std::string_view principal_kind, std::string_view principal_id
+) {
     // Unit separator: cannot occur in ids, so distinct pairs never collide.
-    return actor.org_id + '\x1f' + actor.principal_kind + '\x1f' + actor.principal_id;
+    std::string key{org_id};
+    key += '\x1f';
+    key += principal_kind;
+    key += '\x1f';
+    key += principal_id;
+    return key;
+}
+
+namespace {
+
+/// The org part of an owner key (everything before the first separator).
+std::string_view org_of(std::string_view owner) {
+    return owner.substr(0, owner.find('\x1f'));
+}
+
+std::size_t count_in(
+    std::map<std::string, std::size_t, std::less<>> const& counts, std::string_view key
+) {
+    auto it = counts.find(key);
+    return it == counts.end() ? 0 : it->second;
+}
+
+}  // namespace
+
+template <class Pred>
+std::shared_ptr<mcp::Session> SessionStore::evict_oldest(Pred in_share) {
+    auto oldest = entries_.end();
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+        if (in_share(it->second.owner) &&
+            (oldest == entries_.end() || it->second.last_used < oldest->second.last_used)) {
+            oldest = it;
+        }
+    }
+    if (oldest == entries_.end()) {
+        return nullptr;
+    }
+    auto session = std::move(oldest->second.session);
+    forget(oldest->second.owner);
+    entries_.erase(oldest);
+    return session;
+}
+
+void SessionStore::forget(std::string const& owner) {
+    if (auto it = per_owner_.find(owner); it != per_owner_.end() && --it->second == 0) {
+        per_owner_.erase(it);
+    }
+    if (auto it = per_org_.find(org_of(owner)); it != per_org_.end() && --it->second == 0) {
+        per_org_.erase(it);
+    }
 }
 
 std::shared_ptr<mcp::Session> SessionStore::add(
@@ -35,17 +89,21 @@ std::shared_ptr<mcp::Session> SessionStore::add(
 ) {
     std::lock_guard lock(mu_);
     std::shared_ptr<mcp::Session> evicted;
-    if (entries_.size() >= max_sessions_ && !entries_.empty()) {
-        auto oldest = entries_.begin();
-        for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-            if (it->second.last_used < oldest->second.last_used) {
-                oldest = it;
-            }
-        }
-        evicted = std::move(oldest->second.session);
-        entries_.erase(oldest);
+    std::string_view const org = org_of(owner);
+    if (count_in(per_owner_, owner) >= limits_.per_principal) {
+        evicted = evict_oldest([&](std::string const& o) { return o == owner; });
+    } else if (count_in(per_org_, org) >= limits_.per_org) {
+        evicted = evict_oldest([&](std::string const& o) { return org_of(o) == org; });
+    } else if (entries_.size() >= limits_.total) {
+        evicted = evict_oldest([](std::string const&) { return true; });
     }
-    entries_.insert_or_assign(std::move(id), Entry{std::move(session), std::move(owner), ++tick_});
+    if (auto it = entries_.find(id); it != entries_.end()) {
+        forget(it->second.owner);  // a reused id replaces its entry
+        entries_.erase(it);
+    }
+    ++per_owner_[owner];
+    ++per_org_[std::string(org)];
+    entries_.emplace(std::move(id), Entry{std::move(session), std::move(owner), ++tick_});
     return evicted;
 }
 
@@ -66,8 +124,24 @@ std::shared_ptr<mcp::Session> SessionStore::remove(std::string_view id, std::str
         return nullptr;
     }
     auto session = std::move(it->second.session);
+    forget(it->second.owner);
     entries_.erase(it);
     return session;
+}
+
+std::vector<std::shared_ptr<mcp::Session>> SessionStore::remove_owner(std::string_view owner) {
+    std::lock_guard lock(mu_);
+    std::vector<std::shared_ptr<mcp::Session>> out;
+    for (auto it = entries_.begin(); it != entries_.end();) {
+        if (it->second.owner == owner) {
+            out.push_back(std::move(it->second.session));
+            forget(it->second.owner);
+            it = entries_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    return out;
 }
 
 std::vector<std::shared_ptr<mcp::Session>> SessionStore::clear() {
@@ -78,6 +152,8 @@ std::vector<std::shared_ptr<mcp::Session>> SessionStore::clear() {
         out.push_back(std::move(e.session));
     }
     entries_.clear();
+    per_owner_.clear();
+    per_org_.clear();
     return out;
 }
 

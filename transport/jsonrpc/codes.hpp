@@ -12,6 +12,11 @@ inline constexpr int kMethodNotFound = -32601;  // unknown or undeclared method
 inline constexpr int kInvalidParams = -32602;   // malformed or unacceptable params
 inline constexpr int kInternalError = -32603;   // server fault
 
+// Signoff codes (implementation-defined server errors, -32000 … -32099).
+/// stdio: the process's credential no longer authenticates (revoked or expired
+/// key, deactivated user); every later request is refused with it.
+inline constexpr int kUnauthorized = -32001;
+
 // MCP codes.
 /// resources/read on an unknown URI, handshake era (2024-11-05 … 2025-11-25) only.
 inline constexpr int kResourceNotFound = -32002;

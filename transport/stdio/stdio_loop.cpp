@@ -3,9 +3,11 @@
 // answered while a slow tool runs. Output lines are written whole, in batches.
 #include "transport/stdio/stdio_loop.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <csignal>
+#include <cstdio>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -248,15 +250,42 @@ private:
     }
 
     void serve(json::value message) {
+        server::core::Actor actor = actor_;
+        if (options_.principal) {
+            auto now = options_.principal();
+            if (!now) {
+                refuse(message, now.error().message);
+                return;
+            }
+            actor = std::move(*now);
+        }
         mcp::Reply reply = engine_.handle(mcp::Inbound{
-            std::move(message), actor_, session_, &writer_, std::nullopt});
+            std::move(message), std::move(actor), session_, &writer_, std::nullopt});
         if (reply.response) {
             writer_.send(*reply.response);
         }
     }
 
+    /// Answers a request with kUnauthorized (notifications and responses get
+    /// nothing); says so once on stderr.
+    void refuse(json::value const& message, std::string const& why) {
+        if (!told_.exchange(true)) {
+            std::fprintf(
+                stderr, "signoff: stdio: the credential no longer works: %s\n", why.c_str()
+            );
+        }
+        auto const* o = message.if_object();
+        if (o == nullptr || !o->contains("id") || !o->contains("method")) {
+            return;
+        }
+        writer_.send(jsonrpc::make_error(
+            o->at("id"), {jsonrpc::kUnauthorized, "SIGNOFF_API_KEY: " + why, {}}
+        ));
+    }
+
     mcp::Engine& engine_;
     server::core::Actor actor_;
+    std::atomic<bool> told_{false};
     StdioOptions options_;
     LineWriter writer_;
     std::shared_ptr<mcp::Session> session_;

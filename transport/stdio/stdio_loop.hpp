@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 
 #include "server/core/actor.hpp"
 #include "transport/jsonrpc/message.hpp"
@@ -23,6 +24,11 @@ struct StdioOptions {
     /// `initialize` run on the reader thread so their order is kept.
     std::size_t workers{4};
     jsonrpc::Limits limits{};
+    /// When set, asked before every message is served: the principal as it is
+    /// now (its key checked and its roles re-read), or the error that refuses
+    /// the message (-32001 for a request; a notification is dropped). Without
+    /// it the principal given to run_stdio serves every message.
+    std::function<server::core::Result<server::core::Actor>()> principal{};
 };
 
 /// Serves one client until end of input: every line is one JSON-RPC message

@@ -65,7 +65,7 @@ TEST_SUITE("server/approvals/org_admins") {
 
         // bob (now admin, authenticated again) removes root? root is a super_admin.
         auto bob_admin = d.identity.authenticate(
-            d.identity.create_api_key(root, bob.principal_id).value().api_key,
+            d.identity.create_api_key(root, {bob.principal_id}).value().api_key,
             server::core::Channel::kRest
         );
         REQUIRE(bob_admin.has_value());

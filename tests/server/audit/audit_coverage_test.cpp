@@ -256,14 +256,14 @@ TEST_SUITE("server/audit/coverage") {
         CHECK_FALSE(w.identity.create_user(root, {"DANA@acme.example", "", "member"}).has_value());
         CHECK(l.next().empty());
 
-        auto key = w.identity.create_api_key(root, user->id);
+        auto key = w.identity.create_api_key(root, {user->id});
         REQUIRE(key.has_value());
         CHECK(l.next() == Actions{"identity.api_key.created"});
-        REQUIRE(w.identity.revoke_api_key(root, key->id).has_value());
+        REQUIRE(w.identity.revoke_api_key(root, key->info.user_id, key->info.id).has_value());
         auto revoked = l.only("identity.api_key.revoked");
         CHECK(revoked.has_before);
         CHECK(contains(revoked.after, "revoked_at"));
-        REQUIRE(w.identity.revoke_api_key(root, key->id).has_value());
+        REQUIRE(w.identity.revoke_api_key(root, key->info.user_id, key->info.id).has_value());
         CHECK(l.next().empty());
 
         auto agent = w.identity.register_agent(root, "deploy-bot");

@@ -500,4 +500,32 @@ TEST_SUITE("server/auths/export") {
         CHECK(*f.auths.sweep_stale_uploads(now) == 0);
         CHECK(*f.auths.sweep_stale_uploads(now + std::chrono::minutes(2)) == 1);
     }
+
+    TEST_CASE_TEMPLATE(
+        "a user holds at most 20 exports; kept 7 days, then swept, which frees the quota",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
+        SIGNOFF_SKIP_WITHOUT_BACKEND(T);
+        Fixture f{T::kBackend};
+        auto other = f.d.member(f.root, "other@acme.example", "admin");
+        for (int i = 0; i < 20; ++i) {
+            auto out = export_all(f.auths, f.root);
+            REQUIRE_MESSAGE(out.has_value(), out.error().message);
+        }
+        auto const uploads = f.d.count("SELECT COUNT(*) FROM uploads", {});
+        auto refused = export_all(f.auths, f.root);
+        REQUIRE(refused.has_error());
+        CHECK(refused.error().kind == ErrorKind::kResourceExhausted);
+        CHECK(f.d.count("SELECT COUNT(*) FROM uploads", {}) == uploads);
+        // The quota is per user: someone else in the org still exports.
+        CHECK(export_all(f.auths, other).has_value());
+        // Six days on nothing is swept; past seven days every export is.
+        auto const now = f.d.clock.now();
+        CHECK(*f.auths.sweep_stale_uploads(now + std::chrono::hours(24 * 6)) == 0);
+        CHECK(*f.auths.sweep_stale_uploads(now + std::chrono::hours(24 * 7 + 1)) == 21);
+        CHECK(f.d.count("SELECT COUNT(*) FROM upload_chunks", {}) == 0);
+        CHECK(export_all(f.auths, f.root).has_value());
+    }
 }

@@ -3,8 +3,14 @@
 // verifies with the public key), differ per call; and base64 per RFC 4648.
 #include "server/identity/agent_keys.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <doctest/doctest.h>
 #include <openssl/bio.h>
@@ -12,6 +18,8 @@
 #include <openssl/pem.h>
 
 using namespace signoff;
+namespace core = server::core;
+namespace identity = server::identity;
 using server::identity::base64;
 using server::identity::generate_rsa_key_pair;
 
@@ -107,5 +115,52 @@ TEST_SUITE("server/identity/agent_keys") {
         CHECK(base64("foobar") == "Zm9vYmFy");
         CHECK(base64("-----BEGIN PUBLIC KEY-----").starts_with("LS0tLS1CRUdJTiBQVUJMSUMgS0VZ"));
         CHECK(base64(std::string("\0\xff", 2)) == "AP8=");
+    }
+
+    TEST_CASE("bounded generation: one at a time, a short queue, then refused at once") {
+        // A source that blocks until released, counting the calls in flight.
+        struct Gate final : identity::KeyPairSource {
+            std::mutex mu;
+            std::condition_variable cv;
+            int inside{0};
+            int most{0};
+            bool open{false};
+            core::Result<identity::KeyPair> generate() override {
+                std::unique_lock lock(mu);
+                most = std::max(most, ++inside);
+                cv.notify_all();
+                cv.wait(lock, [&] { return open; });
+                --inside;
+                return identity::KeyPair{"pub", "priv"};
+            }
+        } gate;
+        identity::BoundedKeyPairSource bounded(gate, 1, 2);
+        std::vector<std::thread> callers;
+        std::atomic<int> ok{0};
+        for (int i = 0; i < 3; ++i) {
+            callers.emplace_back([&] {
+                if (bounded.generate()) {
+                    ++ok;
+                }
+            });
+        }
+        // One is inside and two wait behind it: a fourth caller is refused
+        // without waiting.
+        while (bounded.queued() < 2) {
+            std::this_thread::yield();
+        }
+        auto refused = bounded.generate();
+        REQUIRE(!refused);
+        CHECK(refused.error().kind == core::ErrorKind::kResourceExhausted);
+        {
+            std::lock_guard lock(gate.mu);
+            gate.open = true;
+        }
+        gate.cv.notify_all();
+        for (auto& t : callers) {
+            t.join();
+        }
+        CHECK(ok == 3);
+        CHECK(gate.most == 1);
     }
 }

@@ -79,14 +79,23 @@ TEST_SUITE("server/identity/authorize") {
         CHECK(allowed(actor(OrgRole::kSuperAdmin), Action::kUsersCreate, super_role));
         CHECK_FALSE(allowed(actor(OrgRole::kHrAdmin), Action::kUsersCreate, admin_role));
         CHECK(allowed(actor(OrgRole::kMember), Action::kUsersRead));
-        CHECK(
-            allowed(actor(OrgRole::kMember), Action::kApiKeysCreate, {.user_id = std::string{"u1"}})
-        );
-        CHECK_FALSE(
-            allowed(actor(OrgRole::kMember), Action::kApiKeysCreate, {.user_id = std::string{"u2"}})
-        );
-        CHECK(
-            allowed(actor(OrgRole::kAdmin), Action::kApiKeysCreate, {.user_id = std::string{"u2"}})
-        );
+    }
+
+    TEST_CASE("credentials: one's own always; someone else's only from a higher rank") {
+        auto on = [](char const* user, std::optional<OrgRole> role) {
+            return identity::Subject{.user_id = std::string{user}, .target_role = role};
+        };
+        auto const keys = Action::kCredentialsManage;
+        CHECK(allowed(actor(OrgRole::kMember), keys, on("u1", OrgRole::kMember)));
+        CHECK_FALSE(allowed(actor(OrgRole::kMember), keys, on("u2", OrgRole::kMember)));
+        CHECK_FALSE(allowed(actor(OrgRole::kHrAdmin), keys, on("u2", OrgRole::kMember)));
+        CHECK(allowed(actor(OrgRole::kAdmin), keys, on("u2", OrgRole::kMember)));
+        CHECK(allowed(actor(OrgRole::kAdmin), keys, on("u2", OrgRole::kHrAdmin)));
+        CHECK_FALSE(allowed(actor(OrgRole::kAdmin), keys, on("u2", OrgRole::kAdmin)));
+        CHECK_FALSE(allowed(actor(OrgRole::kAdmin), keys, on("u2", OrgRole::kSuperAdmin)));
+        CHECK(allowed(actor(OrgRole::kSuperAdmin), keys, on("u2", OrgRole::kSuperAdmin)));
+        CHECK(allowed(actor(OrgRole::kSuperAdmin), keys, on("u2", OrgRole::kAdmin)));
+        // Without the target's role the rule fails closed.
+        CHECK_FALSE(allowed(actor(OrgRole::kSuperAdmin), keys, on("u2", std::nullopt)));
     }
 }

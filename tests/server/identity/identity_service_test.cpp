@@ -18,7 +18,7 @@ using testing::SqliteBackend;
 
 TEST_SUITE("server/identity/identity_service") {
     TEST_CASE_TEMPLATE(
-        "bootstrap twice answers the same org and user with a new key",
+        "bootstrap a second time refuses, unless asked for a new key (then audited)",
         T,
         SqliteBackend,
         PostgresBackend
@@ -27,8 +27,20 @@ TEST_SUITE("server/identity/identity_service") {
         Domain d{T::kBackend};
         auto first = d.identity.bootstrap("acme", "Root@Acme.example");
         REQUIRE(first.has_value());
-        auto second = d.identity.bootstrap("acme", "root@acme.example");
+        auto again = d.identity.bootstrap("acme", "root@acme.example");
+        REQUIRE(again.has_error());
+        CHECK(again.error().kind == ErrorKind::kAlreadyExists);
+        CHECK(d.count("SELECT COUNT(*) FROM api_keys", {}) == 1);
+        CHECK(d.count("SELECT COUNT(*) FROM audit_log", {}) == 0);
+        auto second = d.identity.bootstrap("acme", "root@acme.example", true);
         REQUIRE(second.has_value());
+        CHECK(
+            d.count(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'identity.api_key.created' AND "
+                "actor_id IS NULL",
+                {}
+            ) == 1
+        );
         CHECK(first->org.id == second->org.id);
         CHECK(first->user_id == second->user_id);
         CHECK(first->api_key != second->api_key);
@@ -74,10 +86,10 @@ TEST_SUITE("server/identity/identity_service") {
         CHECK(e.error().message == "invalid API key");
         CHECK(d.identity.authenticate("", Channel::kRest).has_error());
         CHECK(d.identity.authenticate("sk-signoff-xyz", Channel::kRest).has_error());
-        auto key = d.identity.create_api_key(admin, admin.principal_id);
+        auto key = d.identity.create_api_key(admin, {admin.principal_id});
         REQUIRE(key.has_value());
         REQUIRE(d.identity.authenticate(key->api_key, Channel::kRest).has_value());
-        REQUIRE(d.identity.revoke_api_key(admin, key->id).has_value());
+        REQUIRE(d.identity.revoke_api_key(admin, key->info.user_id, key->info.id).has_value());
         CHECK(
             d.identity.authenticate(key->api_key, Channel::kRest).error().kind ==
             ErrorKind::kUnauthenticated
@@ -123,7 +135,7 @@ TEST_SUITE("server/identity/identity_service") {
         auto alice =
             d.identity
                 .authenticate(
-                    d.identity.create_api_key(root, made->id).value().api_key, Channel::kRest
+                    d.identity.create_api_key(root, {made->id}).value().api_key, Channel::kRest
                 )
                 .value();
         auto super = d.identity.create_user(alice, {"s@acme.example", "", "super_admin"});
@@ -138,9 +150,9 @@ TEST_SUITE("server/identity/identity_service") {
             ErrorKind::kPermissionDenied
         );
         CHECK(
-            d.identity.create_api_key(bob, made->id).error().kind == ErrorKind::kPermissionDenied
+            d.identity.create_api_key(bob, {made->id}).error().kind == ErrorKind::kPermissionDenied
         );
-        CHECK(d.identity.create_api_key(bob, bob.principal_id).has_value());
+        CHECK(d.identity.create_api_key(bob, {bob.principal_id}).has_value());
     }
 
     TEST_CASE_TEMPLATE(
@@ -182,6 +194,49 @@ TEST_SUITE("server/identity/identity_service") {
         CHECK(d.identity.get_user(other, by_email->id).error().kind == ErrorKind::kNotFound);
         CHECK(d.identity.get_user(other, "u1@acme.example").error().kind == ErrorKind::kNotFound);
         CHECK(d.identity.list_users(other, 1, 20).value().total == 1);
-        CHECK(d.identity.create_api_key(other, by_email->id).error().kind == ErrorKind::kNotFound);
+        CHECK(
+            d.identity.create_api_key(other, {by_email->id}).error().kind == ErrorKind::kNotFound
+        );
+    }
+
+    TEST_CASE_TEMPLATE(
+        "a key with an expiry works until then; names and expiries are checked",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
+        SIGNOFF_SKIP_WITHOUT_BACKEND(T);
+        Domain d{T::kBackend};
+        auto root = d.org_admin("acme", "root@acme.example");
+        auto const keys = d.count("SELECT COUNT(*) FROM api_keys", {});
+        auto past = d.identity.create_api_key(
+            root, {root.principal_id, std::nullopt, std::string{"2025-12-31T23:59:59Z"}}
+        );
+        REQUIRE(past.has_error());
+        CHECK(past.error().details.at(0).field == "expiresAt");
+        auto garbled =
+            d.identity.create_api_key(root, {root.principal_id, std::nullopt, std::string{"soon"}});
+        CHECK(garbled.error().details.at(0).field == "expiresAt");
+        auto unnamed =
+            d.identity.create_api_key(root, {root.principal_id, std::string{}, std::nullopt});
+        CHECK(unnamed.error().details.at(0).field == "name");
+        CHECK(d.count("SELECT COUNT(*) FROM api_keys", {}) == keys);
+
+        auto key = d.identity.create_api_key(
+            root, {root.principal_id, std::string{"ci"}, std::string{"2026-01-01T01:00:00Z"}}
+        );
+        REQUIRE_MESSAGE(key.has_value(), key.error().message);
+        CHECK(key->info.expires_at == "2026-01-01T01:00:00.000Z");
+        CHECK(key->info.issued_by == root.principal_id);
+        CHECK(d.identity.authenticate(key->api_key, Channel::kRest).has_value());
+        d.clock.advance(std::chrono::minutes(59));
+        CHECK(d.identity.authenticate(key->api_key, Channel::kRest).has_value());
+        d.clock.advance(std::chrono::minutes(1));
+        auto expired = d.identity.authenticate(key->api_key, Channel::kRest);
+        REQUIRE(expired.has_error());
+        CHECK(expired.error().kind == ErrorKind::kUnauthenticated);
+        auto listed = d.identity.list_api_keys(root, root.principal_id);
+        REQUIRE(listed.has_value());
+        CHECK(listed->back().name == "ci");
     }
 }

@@ -45,7 +45,7 @@ struct Domain {
     ) {
         auto user = identity.create_user(admin, {email, "", role});
         REQUIRE_MESSAGE(user.has_value(), user.error().message);
-        auto key = identity.create_api_key(admin, user->id);
+        auto key = identity.create_api_key(admin, {user->id});
         REQUIRE_MESSAGE(key.has_value(), key.error().message);
         auto actor = identity.authenticate(key->api_key, ch);
         REQUIRE(actor.has_value());

@@ -1,5 +1,6 @@
 // Mcp-Session-Id minting and the principal-bound session map.
 #include <set>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -61,7 +62,7 @@ TEST_SUITE("transport/http/session_store") {
 
     TEST_CASE("beyond the cap the least recently used session is evicted") {
         Fixture f;
-        SessionStore store(2);
+        SessionStore store({.total = 2});
         auto s1 = f.engine.new_session();
         auto s2 = f.engine.new_session();
         auto s3 = f.engine.new_session();
@@ -74,5 +75,42 @@ TEST_SUITE("transport/http/session_store") {
         CHECK(store.find("1", "o") == s1);
         CHECK(store.clear().size() == 2);
         CHECK(store.size() == 0);
+    }
+
+    TEST_CASE("a principal or an org over its share evicts only its own sessions") {
+        Fixture f;
+        SessionStore store({.total = 6, .per_org = 4, .per_principal = 2});
+        auto const alice = owner_key("o1", "user", "alice");
+        auto const bob = owner_key("o1", "user", "bob");
+        auto const carol = owner_key("o1", "user", "carol");
+        auto const dan = owner_key("o2", "user", "dan");
+        auto const dan_s = f.engine.new_session();
+        store.add("d1", dan_s, dan);
+        auto const b1 = f.engine.new_session();
+        store.add("b1", b1, bob);
+        // Alice opens sessions in a loop: each one past two evicts her own oldest.
+        std::vector<std::shared_ptr<signoff::transport::mcp::Session>> mine;
+        for (int i = 0; i < 10; ++i) {
+            mine.push_back(f.engine.new_session());
+            auto evicted = store.add("a" + std::to_string(i), mine.back(), alice);
+            if (i >= 2) {
+                CHECK(evicted == mine[static_cast<std::size_t>(i) - 2]);
+            } else {
+                CHECK(evicted == nullptr);
+            }
+        }
+        CHECK(store.find("d1", dan) == dan_s);
+        CHECK(store.find("b1", bob) == b1);
+        // Org o1 at its share (alice 2, bob 1, carol 1): carol's next evicts
+        // the org's least recently used session, never dan's in o2.
+        auto const c1 = f.engine.new_session();
+        CHECK(store.add("c1", c1, carol) == nullptr);
+        auto const c2 = f.engine.new_session();
+        auto const evicted = store.add("c2", c2, carol);
+        CHECK(evicted != nullptr);
+        CHECK(evicted != dan_s);
+        CHECK(store.find("d1", dan) == dan_s);
+        CHECK(store.size() == 5);
+        CHECK(store.remove_owner(alice).size() + store.size() == 5);
     }
 }
