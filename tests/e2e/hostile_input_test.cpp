@@ -45,6 +45,18 @@ void check_refused(HttpReply const& r, std::string const& field) {
     CHECK_MESSAGE(body.at("details").at(0).at("field") == field.c_str(), r.body);
 }
 
+/// A group "approvers" and a space "ops"; answers the space's id and a rule
+/// needing one approval of the group.
+std::pair<std::string, json::object> approvers_and_space(
+    HttpClient& http, httplib::Headers const& root
+) {
+    auto const gid =
+        text(http.rest("POST", "/api/v1/groups", {{"name", "approvers"}}, root).json().at("id"));
+    auto const sid =
+        text(http.rest("POST", "/api/v1/spaces", {{"name", "ops"}}, root).json().at("id"));
+    return {sid, json::object{{"type", "GROUP_REQUIREMENT"}, {"groupId", gid}, {"minCount", 1}}};
+}
+
 }  // namespace
 
 TEST_SUITE("e2e/hostile-input") {
@@ -59,12 +71,9 @@ TEST_SUITE("e2e/hostile-input") {
         ServerProcess server(d);
         HttpClient http(server.port());
         auto const root = bearer(d.api_key);
-        auto const gid =
-            text(http.rest("POST", "/api/v1/groups", {{"name", "approvers"}}, root).json().at("id")
-            );
-        auto const sid =
-            text(http.rest("POST", "/api/v1/spaces", {{"name", "ops"}}, root).json().at("id"));
-        json::object rule{{"type", "GROUP_REQUIREMENT"}, {"groupId", gid}, {"minCount", 1}};
+        auto const setup = approvers_and_space(http, root);
+        auto const& sid = setup.first;
+        auto const& rule = setup.second;
         auto templ = http.rest(
             "POST",
             "/api/v1/workflow-templates",
@@ -236,12 +245,9 @@ TEST_SUITE("e2e/hostile-input") {
         ServerProcess server(d);
         HttpClient http(server.port());
         auto const root = bearer(d.api_key);
-        auto const gid =
-            text(http.rest("POST", "/api/v1/groups", {{"name", "approvers"}}, root).json().at("id")
-            );
-        auto const sid =
-            text(http.rest("POST", "/api/v1/spaces", {{"name", "ops"}}, root).json().at("id"));
-        json::object rule{{"type", "GROUP_REQUIREMENT"}, {"groupId", gid}, {"minCount", 1}};
+        auto const setup = approvers_and_space(http, root);
+        auto const& sid = setup.first;
+        auto const& rule = setup.second;
         auto with_url = [&](std::string const& name, std::string const& url) {
             return http.rest(
                 "POST",
