@@ -20,6 +20,7 @@
 #include <boost/json.hpp>
 
 #include "server/app/services.hpp"
+#include "tools/codec/catalog_codec.hpp"
 #include "tools/families/docs_table.hpp"
 #include "transport/http/http_server.hpp"
 #include "transport/mcp/engine.hpp"
@@ -65,7 +66,8 @@ Usage:
   SIGNOFF_DB, SIGNOFF_HTTP, SIGNOFF_ORG, SIGNOFF_EMAIL, SIGNOFF_ALLOW_ORIGIN
   (comma-separated), SIGNOFF_WEBHOOK_ALLOW_HTTP, SIGNOFF_WEBHOOK_ALLOW_PRIVATE,
   SIGNOFF_NO_DELIVERY (1/true/yes), SIGNOFF_DELIVERY_WORKERS, SIGNOFF_SMTP_RELAY,
-  SIGNOFF_SMTP_FROM. Keep a database password in SIGNOFF_DB, out of `ps`.
+  SIGNOFF_SMTP_FROM, SIGNOFF_MAX_CONNECTIONS. Keep a database password in
+  SIGNOFF_DB, out of `ps`.
   Webhook URLs must be https, or http to loopback; hosts resolving to private,
   link-local or other internal addresses are refused (docs/webhooks.md).
   --webhook-allow-http allows plain http to any host; --webhook-allow-private
@@ -74,13 +76,13 @@ Usage:
   serve and stdio run the webhook/e-mail delivery worker (docs/webhooks.md):
   --no-delivery            do not deliver in this process (another replica does)
   --delivery-workers N     concurrent sends, default 4
+  --smtp-relay HOST:PORT   relay for EMAIL workflow actions (none: they fail, logged)
+  --smtp-from ADDR         envelope sender and From:, default signoff@localhost
 
   serve --max-connections N  connections served at once (default: the descriptor
                            limit, raised to its maximum, less 128); 16 more answer
                            /healthz and /readyz only; SIGTERM drains: no new
                            connections, up to 10 s for requests in flight
-  --smtp-relay HOST:PORT   relay for EMAIL workflow actions (none: they fail, logged)
-  --smtp-from ADDR         envelope sender and From:, default signoff@localhost
 )";
 
 struct Options {
@@ -339,22 +341,10 @@ int cmd_keys_list(Options const& o) {
         std::cerr << "signoff: " << keys.error().message << "\n";
         return 1;
     }
-    auto or_null = [](std::optional<std::string> const& v) -> boost::json::value {
-        return v ? boost::json::value(*v) : boost::json::value(nullptr);
-    };
+    // Each key as identity_api_keys_list shows it, with its user's e-mail.
     for (auto const& [k, email] : *keys) {
-        boost::json::object line{
-            {"id", k.id},
-            {"prefix", k.prefix},
-            {"user_id", k.user_id},
-            {"email", email},
-            {"name", or_null(k.name)},
-            {"created_at", k.created_at},
-            {"last_used_at", or_null(k.last_used_at)},
-            {"expires_at", or_null(k.expires_at)},
-            {"revoked_at", or_null(k.revoked_at)},
-            {"issued_by", or_null(k.issued_by)},
-        };
+        auto line = boost::json::value_from(k);
+        line.as_object()["email"] = email;
         std::cout << boost::json::serialize(line) << "\n";
     }
     std::cout.flush();
@@ -368,9 +358,7 @@ int cmd_keys_revoke(Options const& o, std::string const& key) {
         std::cerr << "signoff: " << r.error().message << "\n";
         return 1;
     }
-    std::cout << boost::json::serialize(boost::json::object{
-                     {"id", r->id}, {"prefix", r->prefix}, {"revoked_at", *r->revoked_at}})
-              << std::endl;
+    std::cout << boost::json::serialize(boost::json::value_from(*r)) << std::endl;
     return 0;
 }
 

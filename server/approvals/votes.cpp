@@ -324,6 +324,53 @@ core::Status check_voted_for(Context const& c, VoteInput const& in) {
     return {};
 }
 
+/// A new vote by the context's voter, cast through `actor`'s call.
+repos::VoteRecord vote_record(
+    core::IdSource& ids,
+    core::Actor const& actor,
+    Context const& c,
+    std::string type,
+    std::optional<std::string> reason,
+    std::string const& now
+) {
+    repos::VoteRecord v;
+    v.id = ids.new_id();
+    v.org_id = actor.org_id;
+    v.workflow_id = c.workflow.id;
+    v.entity_type = c.voter.entity_type;
+    v.entity_id = c.voter.entity_id;
+    v.vote_type = std::move(type);
+    v.reason = std::move(reason);
+    v.created_at = now;
+    v.via_mcp = core::via_mcp(actor.channel);
+    return v;
+}
+
+std::vector<Vote> to_votes(std::vector<repos::VoteRecord> const& records);
+
+/// Adds the stored vote `v` to the context and evaluates the rule over every
+/// standing vote: a standing VETO rejects the workflow (with `v`'s reason when
+/// `v` is that veto), a rule that holds approves it; else nothing changes.
+core::Status settle(
+    Tx& tx,
+    detail::Finisher const& finisher,
+    Context& c,
+    repos::VoteRecord const& v,
+    detail::Origin const& who
+) {
+    c.votes.push_back(v);
+    auto const eval = evaluate(c.rule, to_votes(c.votes), c.members);
+    if (eval.vetoed) {
+        auto why =
+            v.vote_type == "VETO" && v.reason ? v.reason : std::optional<std::string>("vetoed");
+        return finisher.finish(tx, c.workflow, WorkflowStatus::kRejected, why, who);
+    }
+    if (eval.satisfied) {
+        return finisher.finish(tx, c.workflow, WorkflowStatus::kApproved, std::nullopt, who);
+    }
+    return {};
+}
+
 std::vector<Vote> to_votes(std::vector<repos::VoteRecord> const& records) {
     std::vector<Vote> out;
     out.reserve(records.size());
@@ -421,17 +468,8 @@ Result<VoteResult> ApprovalsService::cast_vote(
         if (auto s = check_voted_for(*c, *in); !s) {
             return s.error();
         }
-        repos::VoteRecord v;
-        v.id = ids_.new_id();
-        v.org_id = actor.org_id;
-        v.workflow_id = c->workflow.id;
-        v.entity_type = c->voter.entity_type;
-        v.entity_id = c->voter.entity_id;
-        v.vote_type = in->vote_type;
-        v.reason = in->reason;
+        auto v = vote_record(ids_, actor, *c, in->vote_type, in->reason, now);
         v.voted_for_groups = strings_json(in->voted_for_groups);
-        v.created_at = now;
-        v.via_mcp = core::via_mcp(actor.channel);
         if (auto s = core::from_db(repos::insert_vote(tx, v)); !s) {
             return s.error();
         }
@@ -449,23 +487,8 @@ Result<VoteResult> ApprovalsService::cast_vote(
             !s) {
             return s.error();
         }
-        c->votes.push_back(v);
-        auto const votes = to_votes(c->votes);
-        auto const eval = evaluate(c->rule, votes, c->members);
-        auto const who = detail::Origin::of(actor);
-        if (eval.vetoed) {
-            auto why =
-                v.vote_type == "VETO" && v.reason ? v.reason : std::optional<std::string>("vetoed");
-            if (auto s = finisher.finish(tx, c->workflow, WorkflowStatus::kRejected, why, who);
-                !s) {
-                return s.error();
-            }
-        } else if (eval.satisfied) {
-            if (auto s =
-                    finisher.finish(tx, c->workflow, WorkflowStatus::kApproved, std::nullopt, who);
-                !s) {
-                return s.error();
-            }
+        if (auto s = settle(tx, finisher, *c, v, detail::Origin::of(actor)); !s) {
+            return s.error();
         }
         auto after = detail::find_workflow(tx, actor.org_id, c->workflow.id);
         if (!after) {
@@ -596,16 +619,7 @@ core::Status ApprovalsService::on_user_deactivated(
         if (mine == c->votes.rend() || mine->vote_type == "WITHDRAW") {
             continue;
         }
-        repos::VoteRecord v;
-        v.id = ids_.new_id();
-        v.org_id = actor.org_id;
-        v.workflow_id = c->workflow.id;
-        v.entity_type = "human";
-        v.entity_id = user_id;
-        v.vote_type = "WITHDRAW";
-        v.reason = "user deactivated";
-        v.created_at = now;
-        v.via_mcp = core::via_mcp(actor.channel);
+        auto const v = vote_record(ids_, actor, *c, "WITHDRAW", "user deactivated", now);
         if (auto s = core::from_db(repos::insert_vote(tx, v)); !s) {
             return s.error();
         }
@@ -627,22 +641,8 @@ core::Status ApprovalsService::on_user_deactivated(
             !s) {
             return s.error();
         }
-        c->votes.push_back(v);
-        auto const eval = evaluate(c->rule, to_votes(c->votes), c->members);
-        auto const who = detail::Origin::of(actor);
-        if (eval.vetoed) {
-            if (auto s = finisher.finish(
-                    tx, c->workflow, WorkflowStatus::kRejected, std::string("vetoed"), who
-                );
-                !s) {
-                return s;
-            }
-        } else if (eval.satisfied) {
-            if (auto s =
-                    finisher.finish(tx, c->workflow, WorkflowStatus::kApproved, std::nullopt, who);
-                !s) {
-                return s;
-            }
+        if (auto s = settle(tx, finisher, *c, v, detail::Origin::of(actor)); !s) {
+            return s;
         }
     }
     return {};

@@ -138,8 +138,6 @@ inline constexpr std::int64_t kMaxOptions = 100;
 /// An export of 100,000 auths takes seconds; an upload still incomplete after
 /// an hour belongs to a process that died.
 inline constexpr std::chrono::hours kStaleUploadAge{1};
-/// Complete uploads (exports) are kept this long, then swept.
-inline constexpr std::chrono::hours kUploadRetention{24 * 7};
 
 struct DepartmentSection {
     std::vector<Department> selected;
@@ -382,7 +380,7 @@ public:
     /// Deletes, in every org, the incomplete uploads created more than
     /// kStaleUploadAge before `now` (exports whose process died before they
     /// finished; a failed or cancelled export removes its own) and every
-    /// upload older than kUploadRetention. Called by a timer; answers how many
+    /// upload older than events::kUploadRetention. Called by a timer; answers how many
     /// it deleted.
     core::Result<std::int64_t> sweep_stale_uploads(core::TimePoint now);
 

@@ -280,7 +280,7 @@ Status AuthsService::read_upload(
 Result<std::int64_t> AuthsService::sweep_stale_uploads(core::TimePoint now) {
     constexpr std::int64_t kBatch = 100;
     std::string const cutoff = core::to_rfc3339(now - kStaleUploadAge);
-    std::string const retained = core::to_rfc3339(now - kUploadRetention);
+    std::string const retained = core::to_rfc3339(now - events::kUploadRetention);
     std::int64_t deleted = 0;
     for (;;) {
         auto stale = core::run_tx(db_, TxMode::kRead, [&](Tx& tx) {

@@ -32,7 +32,8 @@ Status check_upload_quota(Tx& tx, std::string const& org_id, std::string const& 
             std::to_string(usage->bytes / (1024 * 1024)) + " MiB); at most " +
             std::to_string(kMaxUploadsPerUser) + " or " +
             std::to_string(kMaxUploadBytesPerUser / (1024 * 1024)) +
-            " MiB are kept per user, each for 7 days: try again when older ones have expired"
+            " MiB are kept per user, each for " + std::to_string(kUploadRetention.count() / 24) +
+            " days: try again when older ones have expired"
         );
     }
     return {};

@@ -9,6 +9,7 @@
 //        … ─► [final write tx: finish(tx) + audit] ─► committed()
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -21,6 +22,8 @@ namespace signoff::server::events {
 /// Chunks are written once the buffer holds this much text.
 inline constexpr std::size_t kUploadChunkBytes = std::size_t{256} * 1024U;
 
+/// Complete uploads (exports) are kept this long, then swept.
+inline constexpr std::chrono::hours kUploadRetention{24 * 7};
 /// What one user may hold in uploads at once (exports kept for
 /// kUploadRetention): a new export beyond either is kResourceExhausted.
 inline constexpr std::int64_t kMaxUploadsPerUser = 20;

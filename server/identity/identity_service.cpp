@@ -69,10 +69,6 @@ std::string user_detail(repos::UserRecord const& u) {
     return events::JsonObject{}.str("email", u.email).str("org_role", u.org_role).text();
 }
 
-}  // namespace
-
-namespace {
-
 ApiKeyInfo key_info(repos::ApiKeyRecord const& k) {
     return ApiKeyInfo{
         k.id,
@@ -109,6 +105,33 @@ Result<repos::UserRecord> credentials_target(
 }
 
 constexpr std::size_t kMaxKeyName = 100;
+constexpr char const* kPlainEmailsCheck = "plain-emails";
+
+/// Revokes `key` (answered unchanged when it already was) and records `audit`
+/// with the revoked_at change, in the caller's transaction.
+Result<ApiKeyInfo> revoke_key(
+    Tx& tx,
+    events::Recorder const& recorder,
+    core::Clock const& clock,
+    repos::ApiKeyRecord key,
+    events::AuditEntry audit
+) {
+    std::string const now = core::to_rfc3339(clock.now());
+    auto changed = core::from_db(repos::revoke_api_key(tx, key.org_id, key.id, now));
+    if (!changed) {
+        return changed.error();
+    }
+    if (*changed == 0) {
+        return key_info(key);  // already revoked: idempotent, nothing to audit
+    }
+    key.revoked_at = now;
+    audit.before_json = events::JsonObject{}.null("revoked_at").text();
+    audit.after_json = events::JsonObject{}.str("revoked_at", now).text();
+    if (auto s = recorder.audit(tx, audit); !s) {
+        return s.error();
+    }
+    return key_info(key);
+}
 
 }  // namespace
 
@@ -281,16 +304,7 @@ Result<ApiKeyInfo> IdentityService::operator_revoke_key(std::string const& id_or
         if (found->size() > 1) {
             return Error::invalid_field("key", "several keys have that prefix; give the key's id");
         }
-        auto key = found->front();
-        std::string const now = core::to_rfc3339(clock_.now());
-        auto changed = core::from_db(repos::revoke_api_key(tx, key.org_id, key.id, now));
-        if (!changed) {
-            return changed.error();
-        }
-        if (*changed == 0) {
-            return key_info(key);
-        }
-        key.revoked_at = now;
+        auto const& key = found->front();
         events::AuditEntry audit{
             key.org_id,
             std::nullopt,
@@ -299,12 +313,7 @@ Result<ApiKeyInfo> IdentityService::operator_revoke_key(std::string const& id_or
             "api_key",
             key.id,
             events::JsonObject{}.str("user_id", key.user_id).str("by", "operator").text()};
-        audit.before_json = events::JsonObject{}.null("revoked_at").text();
-        audit.after_json = events::JsonObject{}.str("revoked_at", now).text();
-        if (auto s = recorder_.audit(tx, audit); !s) {
-            return s.error();
-        }
-        return key_info(key);
+        return revoke_key(tx, recorder_, clock_, key, std::move(audit));
     });
 }
 
@@ -420,6 +429,16 @@ Result<User> IdentityService::get_user(core::Actor const& actor, std::string con
 }
 
 Result<std::vector<EmailFinding>> IdentityService::check_stored_emails() {
+    // Every start asks; only the first after the upgrade reads the tables.
+    auto done = core::run_tx(db_, TxMode::kRead, [&](Tx& tx) {
+        return core::from_db(repos::data_check_done(tx, kPlainEmailsCheck));
+    });
+    if (!done) {
+        return done.error();
+    }
+    if (*done) {
+        return std::vector<EmailFinding>{};
+    }
     return core::run_tx(db_, TxMode::kWrite, [&](Tx& tx) -> Result<std::vector<EmailFinding>> {
         auto stored = core::from_db(repos::list_stored_emails(tx));
         if (!stored) {
@@ -433,7 +452,7 @@ Result<std::vector<EmailFinding>> IdentityService::check_stored_emails() {
         }
         std::string const now = core::to_rfc3339(clock_.now());
         auto const count = static_cast<std::int64_t>(found.size());
-        auto first = core::from_db(repos::claim_data_check(tx, "plain-emails", now, count));
+        auto first = core::from_db(repos::claim_data_check(tx, kPlainEmailsCheck, now, count));
         if (!first) {
             return first.error();
         }
@@ -548,33 +567,14 @@ Result<ApiKeyInfo> IdentityService::revoke_api_key(
         if (!*key || (*key)->user_id != user->id) {
             return Error::not_found("API key not found");
         }
-        std::string const now = core::to_rfc3339(clock_.now());
-        auto changed = core::from_db(repos::revoke_api_key(tx, actor.org_id, (*key)->id, now));
-        if (!changed) {
-            return changed.error();
-        }
-        if (*changed == 0) {
-            return key_info(**key);  // already revoked: idempotent, nothing to audit
-        }
-        (*key)->revoked_at = now;
-        if (auto s = recorder_.audit(
-                tx,
-                events::Recorder::by(
-                    actor,
-                    "identity.api_key.revoked",
-                    "api_key",
-                    (*key)->id,
-                    events::JsonObject{}.str("user_id", user->id).text()
-                )
-                    .with_change(
-                        events::JsonObject{}.null("revoked_at").text(),
-                        events::JsonObject{}.str("revoked_at", now).text()
-                    )
-            );
-            !s) {
-            return s.error();
-        }
-        return key_info(**key);
+        auto audit = events::Recorder::by(
+            actor,
+            "identity.api_key.revoked",
+            "api_key",
+            (*key)->id,
+            events::JsonObject{}.str("user_id", user->id).text()
+        );
+        return revoke_key(tx, recorder_, clock_, **key, std::move(audit));
     });
 }
 

@@ -71,7 +71,6 @@ bool is_label_char(char c) {
 /// doubled dot), each run at most `max_run` long and accepted by `run_ok`.
 template <class CharOk, class RunOk>
 bool dotted(std::string_view s, CharOk ok, std::size_t max_run, RunOk run_ok) {
-    std::size_t runs = 0;
     while (true) {
         auto const dot = s.find('.');
         auto const run = s.substr(0, dot);
@@ -79,9 +78,8 @@ bool dotted(std::string_view s, CharOk ok, std::size_t max_run, RunOk run_ok) {
             !run_ok(run)) {
             return false;
         }
-        ++runs;
         if (dot == std::string_view::npos) {
-            return runs > 0;
+            return true;
         }
         s.remove_prefix(dot + 1);
     }

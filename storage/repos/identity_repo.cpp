@@ -182,12 +182,6 @@ Value contains_pattern(std::optional<std::string> const& s) {
 
 }  // namespace
 
-constexpr std::string_view kSelectUsersPage =
-    "SELECT id, org_id, email, email_lower, display_name, org_role, created_at, via_mcp, "
-    "deactivated_at FROM users WHERE org_id = $1 AND (CAST($2 AS TEXT) IS NULL "
-    "OR email_lower LIKE $2 ESCAPE '\\' OR LOWER(display_name) LIKE $2 ESCAPE '\\') "
-    "ORDER BY email_lower, id LIMIT $3 OFFSET $4";
-
 DbResult<std::vector<UserRecord>> list_users(
     Tx& tx,
     std::string const& org_id,
@@ -195,16 +189,15 @@ DbResult<std::vector<UserRecord>> list_users(
     std::int64_t limit,
     std::int64_t offset
 ) {
-    auto rows = tx.query(kSelectUsersPage, {org_id, contains_pattern(search), limit, offset});
-    if (!rows) {
-        return rows.error();
-    }
-    std::vector<UserRecord> out;
-    out.reserve(rows->size());
-    for (auto const& r : *rows) {
-        out.push_back(user_from(r));
-    }
-    return out;
+    static std::string const sql =
+        "SELECT " + std::string(kUserColumns) +
+        " FROM users WHERE org_id = $1 AND (CAST($2 AS TEXT) IS NULL "
+        "OR email_lower LIKE $2 ESCAPE '\\' OR LOWER(display_name) LIKE $2 ESCAPE '\\') "
+        "ORDER BY email_lower, id LIMIT $3 OFFSET $4";
+    return all_rows(
+        tx.query(sql, {org_id, contains_pattern(search), limit, offset}),
+        [](Row const& r) { return user_from(r); }
+    );
 }
 
 constexpr std::string_view kCountUsers =
@@ -279,6 +272,16 @@ DbResult<std::vector<StoredEmail>> list_stored_emails(Tx& tx) {
     return all_rows(tx.query(kStoredEmails, {}), [](Row const& r) {
         return StoredEmail{r.text(0), r.text(1), r.text(2), r.text(3)};
     });
+}
+
+constexpr std::string_view kCheckDone = "SELECT COUNT(*) FROM data_checks WHERE name = $1";
+
+DbResult<bool> data_check_done(Tx& tx, std::string const& name) {
+    auto n = count_of(tx.query(kCheckDone, {name}));
+    if (!n) {
+        return n.error();
+    }
+    return *n > 0;
 }
 
 constexpr std::string_view kClaimCheck =

@@ -105,6 +105,8 @@ struct StoredEmail {
 };
 /// Every stored e-mail address of users and catalog approvals, all orgs.
 DbResult<std::vector<StoredEmail>> list_stored_emails(Tx& tx);
+/// Whether the data check `name` has run on this database.
+DbResult<bool> data_check_done(Tx& tx, std::string const& name);
 /// Records that the data check `name` ran; answers false when it already had.
 DbResult<bool> claim_data_check(
     Tx& tx, std::string const& name, std::string const& now, std::int64_t findings

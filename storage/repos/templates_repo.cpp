@@ -131,16 +131,6 @@ DbResult<std::int64_t> max_template_version(
     return count_of(tx.query(kMaxVersion, {org_id, name_lower}));
 }
 
-constexpr std::string_view kCountLive =
-    "SELECT COUNT(*) FROM workflow_templates WHERE org_id = $1 AND name_lower = $2 AND "
-    "status <> 'DEPRECATED'";
-
-DbResult<std::int64_t> count_live_templates(
-    Tx& tx, std::string const& org_id, std::string const& name_lower
-) {
-    return count_of(tx.query(kCountLive, {org_id, name_lower}));
-}
-
 constexpr std::string_view kSetStatus =
     "UPDATE workflow_templates SET status = $3, allow_voting_on_deprecated = $4, updated_at = $6, "
     "row_version = row_version + 1 WHERE org_id = $1 AND id = $2 AND row_version = $5";

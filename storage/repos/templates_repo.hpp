@@ -60,10 +60,6 @@ DbResult<std::optional<TemplateRecord>> find_latest_template(
 DbResult<std::int64_t> max_template_version(
     Tx& tx, std::string const& org_id, std::string const& name_lower
 );
-/// Versions of a name that are not DEPRECATED.
-DbResult<std::int64_t> count_live_templates(
-    Tx& tx, std::string const& org_id, std::string const& name_lower
-);
 /// Sets a version's status and voting flag and bumps its row_version, only
 /// when row_version still equals `expected`. Answers rows changed.
 DbResult<std::int64_t> set_template_status(

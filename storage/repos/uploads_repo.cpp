@@ -100,16 +100,12 @@ constexpr std::string_view kSelectStaleUploads =
 DbResult<std::vector<StaleUpload>> list_stale_uploads(
     Tx& tx, std::string const& incomplete_before, std::string const& any_before, std::int64_t limit
 ) {
-    auto rows = tx.query(kSelectStaleUploads, {incomplete_before, any_before, limit});
-    if (!rows) {
-        return rows.error();
-    }
-    std::vector<StaleUpload> out;
-    out.reserve(rows->size());
-    for (auto const& r : *rows) {
-        out.push_back(StaleUpload{r.text(0), r.text(1)});
-    }
-    return out;
+    return all_rows(
+        tx.query(kSelectStaleUploads, {incomplete_before, any_before, limit}),
+        [](Row const& r) {
+            return StaleUpload{r.text(0), r.text(1)};
+        }
+    );
 }
 
 constexpr std::string_view kSelectUpload =

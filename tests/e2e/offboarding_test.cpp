@@ -286,7 +286,7 @@ TEST_SUITE("e2e/offboarding") {
         REQUIRE(http.rest("GET", "/api/v1/users", nullptr, bearer(d.api_key)).status == 200);
         auto [code4, revoked] = admin(d, {"keys", "revoke", prefix});
         REQUIRE_MESSAGE(code4 == 0, revoked);
-        CHECK(json::parse(revoked).at("revoked_at").is_string());
+        CHECK(json::parse(revoked).at("revokedAt").is_string());
         // The running server sees it on the very next request.
         check_refusal(
             http.rest("GET", "/api/v1/users", nullptr, bearer(d.api_key)), 401, "unauthenticated"

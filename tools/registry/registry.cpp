@@ -237,10 +237,6 @@ namespace {
 
 std::vector<FieldError> validate_with(Registry::Compiled const* c, json::value const& v) {
     std::vector<FieldError> errors;
-    detail::check_strings(v, "", errors);
-    if (!errors.empty()) {
-        return errors;
-    }
     detail::precheck(c->doc, v, "", errors);
     if (!errors.empty()) {
         return errors;
@@ -280,10 +276,17 @@ Result<json::value> Registry::invoke(
     if (in == compiled_.end()) {
         return Error::internal("registry not sealed");
     }
-    if (auto errors = validate_with(in->second.get(), as_value); !errors.empty()) {
-        std::string msg = "invalid arguments for " + tool.name + ": " + errors.front().field + " " +
-                          errors.front().message;
-        return Error::invalid(std::move(msg), std::move(errors));
+    // Text no store accepts (U+0000, invalid UTF-8) is refused before any
+    // check could quote it; outputs are the domain's own and need no such pass.
+    std::vector<FieldError> invalid;
+    detail::check_strings(as_value, "", invalid);
+    if (invalid.empty()) {
+        invalid = validate_with(in->second.get(), as_value);
+    }
+    if (!invalid.empty()) {
+        std::string msg = "invalid arguments for " + tool.name + ": " + invalid.front().field +
+                          " " + invalid.front().message;
+        return Error::invalid(std::move(msg), std::move(invalid));
     }
     Result<json::value> out = Error::internal("handler did not run");
     try {

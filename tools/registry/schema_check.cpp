@@ -4,6 +4,8 @@
 #include <array>
 #include <string_view>
 
+#include "server/auths/rules.hpp"
+
 namespace signoff::tools::registry::detail {
 namespace {
 
@@ -212,52 +214,13 @@ bool is_supported_keyword(std::string_view keyword) {
     return false;
 }
 
-bool valid_utf8(std::string_view s) {
-    std::size_t i = 0;
-    auto const n = s.size();
-    auto byte = [&](std::size_t at) { return static_cast<unsigned char>(s[at]); };
-    auto tail = [&](std::size_t at) { return at < n && (byte(at) & 0xC0) == 0x80; };
-    while (i < n) {
-        unsigned char const c = byte(i);
-        if (c < 0x80) {
-            ++i;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            if (!tail(i + 1)) {
-                return false;
-            }
-            i += 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            if (!tail(i + 1) || !tail(i + 2)) {
-                return false;
-            }
-            unsigned char const c1 = byte(i + 1);
-            if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) {
-                return false;  // overlong, or a UTF-16 surrogate
-            }
-            i += 3;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            if (!tail(i + 1) || !tail(i + 2) || !tail(i + 3)) {
-                return false;
-            }
-            unsigned char const c1 = byte(i + 1);
-            if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) {
-                return false;  // overlong, or past U+10FFFF
-            }
-            i += 4;
-        } else {
-            return false;
-        }
-    }
-    return true;
-}
-
 namespace {
 
 std::string_view bad_text(std::string_view s) {
     if (s.find('\0') != std::string_view::npos) {
         return "must not contain U+0000 (NUL)";
     }
-    if (!valid_utf8(s)) {
+    if (!server::auths::utf8_length(s)) {
         return "is not valid UTF-8";
     }
     return {};

@@ -22,10 +22,6 @@ void precheck(
     std::vector<server::core::FieldError>& out
 );
 
-/// True when `s` is well-formed UTF-8 (no overlong forms, surrogates or code
-/// points past U+10FFFF).
-bool valid_utf8(std::string_view s);
-
 /// Appends one FieldError per string (or member name) in `value` that holds
 /// U+0000 or is not valid UTF-8: text no store accepts (PostgreSQL refuses
 /// both) and no JSON answer may echo. Messages never quote the value.

@@ -138,7 +138,7 @@ TEST_SUITE("storage/repos/templates_repo") {
             REQUIRE(latest.has_value());
             CHECK(latest->id == "t2");
             CHECK_FALSE(latest->default_expires_in_hours.has_value());
-            CHECK(storage::repos::count_live_templates(tx, "o1", "deploy").value() == 2);
+            CHECK(storage::repos::max_template_version(tx, "o1", "deploy").value() == 2);
             CHECK(
                 storage::repos::disable_voting_on_old_versions(tx, "o1", "deploy", kNow).value() ==
                 1
@@ -156,7 +156,8 @@ TEST_SUITE("storage/repos/templates_repo") {
             );
             // No ACTIVE version left: the highest one is the latest.
             CHECK(storage::repos::find_latest_template(tx, "o1", "deploy").value()->id == "t2");
-            CHECK(storage::repos::count_live_templates(tx, "o1", "deploy").value() == 1);
+            // Deprecation keeps the lineage's versions: its name stays taken.
+            CHECK(storage::repos::max_template_version(tx, "o1", "deploy").value() == 2);
         });
         // A new ACTIVE version is fine; a second ACTIVE one, or a repeated
         // (name, version), is refused by the schema itself.
