@@ -39,6 +39,11 @@ Usage:
                 [--webhook-allow-http] [--webhook-allow-private]
       HTTP server: MCP Streamable HTTP at /mcp, the REST façade, /healthz.
       Default --http 127.0.0.1:8080.
+      --public-url URL: the base URL clients reach this server at (behind a proxy,
+      its https:// address); the issuer of tokens and the URL DPoP proofs name.
+      Default http://HOST:PORT of --http. At most 80 bytes, no path.
+      --test-clock (test builds only; release builds refuse it): POST
+      /api/v1/test/clock {"advanceSeconds":N} moves the server's clock forward.
   signoff stdio [--db URL] [--conformance-fixtures] [--webhook-allow-http] [--webhook-allow-private]
       MCP over stdin/stdout; the acting principal is the API key in SIGNOFF_API_KEY.
   signoff admin bootstrap [--db URL] [--org NAME] [--email EMAIL] [--new-key]
@@ -66,7 +71,7 @@ Usage:
   SIGNOFF_DB, SIGNOFF_HTTP, SIGNOFF_ORG, SIGNOFF_EMAIL, SIGNOFF_ALLOW_ORIGIN
   (comma-separated), SIGNOFF_WEBHOOK_ALLOW_HTTP, SIGNOFF_WEBHOOK_ALLOW_PRIVATE,
   SIGNOFF_NO_DELIVERY (1/true/yes), SIGNOFF_DELIVERY_WORKERS, SIGNOFF_SMTP_RELAY,
-  SIGNOFF_SMTP_FROM, SIGNOFF_MAX_CONNECTIONS. Keep a database password in
+  SIGNOFF_SMTP_FROM, SIGNOFF_MAX_CONNECTIONS, SIGNOFF_PUBLIC_URL. Keep a database password in
   SIGNOFF_DB, out of `ps`.
   Webhook URLs must be https, or http to loopback; hosts resolving to private,
   link-local or other internal addresses are refused (docs/webhooks.md).
@@ -89,10 +94,12 @@ struct Options {
     std::vector<std::string> command;
     std::string db{"sqlite:./signoff.db"};
     std::string http{"127.0.0.1:8080"};
+    std::string public_url;  // empty: from the bound address
     std::string org{"default"};
     std::string email{"admin@signoff.local"};
     std::vector<std::string> origins;
     bool conformance{false};
+    bool test_clock{false};
     bool new_key{false};
     std::size_t max_connections{0};  // 0: from the descriptor limit
     std::string backup_to;
@@ -148,6 +155,9 @@ void from_environment(Options& o) {
     }
     if (auto v = env("SIGNOFF_HTTP")) {
         o.http = *v;
+    }
+    if (auto v = env("SIGNOFF_PUBLIC_URL")) {
+        o.public_url = *v;
     }
     if (auto v = env("SIGNOFF_ORG")) {
         o.org = *v;
@@ -209,6 +219,14 @@ Options parse(int argc, char** argv) {
             o.db = value();
         } else if (a == "--http") {
             o.http = value();
+        } else if (a == "--public-url") {
+            o.public_url = value();
+        } else if (a == "--test-clock") {
+#ifdef SIGNOFF_TEST_HOOKS
+            o.test_clock = true;
+#else
+            usage_error("--test-clock is a test-only control; this release build refuses it");
+#endif
         } else if (a == "--org") {
             o.org = value();
         } else if (a == "--email") {
@@ -253,7 +271,15 @@ Options parse(int argc, char** argv) {
 }
 
 std::unique_ptr<App> build_or_exit(Options const& o) {
-    auto app = signoff::app::build_app(AppConfig{o.db, o.conformance, o.webhooks});
+    auto app = signoff::app::build_app(AppConfig{
+        .db_url = o.db,
+        .conformance_fixtures = o.conformance,
+        .test_clock = o.test_clock,
+        .webhook_policy = o.webhooks,
+    });
+    if (app && o.test_clock) {
+        std::cerr << "signoff: TEST CLOCK ON: POST /api/v1/test/clock moves this server's time\n";
+    }
     if (!app) {
         std::cerr << "signoff: " << app.error().message << "\n";
         std::exit(1);
@@ -290,6 +316,23 @@ void report_stored_emails(App& app) {
         std::cerr << "signoff: warning: " << f.table << " row " << f.id << " (org " << f.org_id
                   << ") holds an e-mail address that is not plain: \"" << printable(f.email)
                   << "\"; audited as identity.email.not_plain (docs/catalog-and-identity.md)\n";
+    }
+}
+
+/// The first start after agent names became unique across the system renames
+/// the later namesakes (IdentityService::resolve_agent_name_collisions).
+void resolve_agent_names(App& app) {
+    auto renamed = app.identity->resolve_agent_name_collisions();
+    if (!renamed) {
+        std::cerr << "signoff: error: agent names could not be made unique across orgs: "
+                  << renamed.error().message << "\n";
+        std::exit(1);
+    }
+    for (auto const& [org_id, old_name, new_name] : *renamed) {
+        std::cerr << "signoff: warning: agent \"" << printable(old_name) << "\" of org " << org_id
+                  << " is now \"" << printable(new_name)
+                  << "\": agent names are unique across the system; audited as "
+                     "identity.agent.renamed (docs/identity.md)\n";
     }
 }
 
@@ -386,6 +429,7 @@ int cmd_stdio(Options const& o) {
     }
     auto app = build_or_exit(o);
     report_stored_emails(*app);
+    resolve_agent_names(*app);
     auto actor = app->identity->authenticate(key, core::Channel::kMcpStdio);
     if (!actor) {
         std::cerr << "signoff: SIGNOFF_API_KEY: " << actor.error().message
@@ -430,6 +474,34 @@ std::pair<std::string, unsigned short> split_host_port(std::string const& s) {
 
 bool is_loopback(std::string const& host) {
     return host == "127.0.0.1" || host == "localhost" || host == "::1";
+}
+
+/// The issuer and base of every URL Signoff names (--public-url): http or
+/// https, a host, an optional port, no path, query or fragment, at most
+/// kMaxIssuerBytes; trailing slashes dropped. Default: http://HOST:PORT.
+core::Result<std::string> public_url(std::string given, std::string const& host, unsigned port) {
+    if (given.empty()) {
+        given = "http://" + host + ":" + std::to_string(port);
+    }
+    while (given.ends_with('/')) {
+        given.pop_back();
+    }
+    auto const scheme_end = given.find("://");
+    auto const scheme = given.substr(0, scheme_end == std::string::npos ? 0 : scheme_end);
+    auto const rest = scheme_end == std::string::npos ? "" : given.substr(scheme_end + 3);
+    if ((scheme != "http" && scheme != "https") || rest.empty() ||
+        rest.find_first_of("/?#@ ") != std::string::npos) {
+        return core::Error::invalid(
+            "--public-url wants http(s)://HOST[:PORT] with no path, got '" + given + "'"
+        );
+    }
+    if (given.size() > signoff::server::identity::kMaxIssuerBytes) {
+        return core::Error::invalid(
+            "--public-url may be at most " +
+            std::to_string(signoff::server::identity::kMaxIssuerBytes) + " bytes"
+        );
+    }
+    return given;
 }
 
 /// The principal of credential-less requests in conformance-fixture mode (the
@@ -484,6 +556,7 @@ int cmd_serve(Options const& o) {
 
     auto app = build_or_exit(o);
     report_stored_emails(*app);
+    resolve_agent_names(*app);
     signoff::transport::mcp::Engine engine(app->registry, app->services, engine_options());
     signoff::transport::http::HttpOptions http;
     http.host = host;
@@ -501,6 +574,7 @@ int cmd_serve(Options const& o) {
         return {};
     };
     auto* identity = app->identity.get();
+    auto* tokens = app->tokens.get();
     std::optional<core::Actor> anonymous;
     if (o.conformance) {
         anonymous = conformance_principal(*app, host);
@@ -510,13 +584,23 @@ int cmd_serve(Options const& o) {
         engine,
         app->registry,
         app->services,
-        [identity, anonymous](std::string_view key, core::Channel ch) -> core::Result<core::Actor> {
-            if (key.empty() && anonymous) {
+        [identity, tokens, anonymous](
+            signoff::transport::http::Presented const& p, core::Channel ch
+        ) -> core::Result<core::Actor> {
+            if (p.token.empty() && anonymous) {
                 core::Actor a = *anonymous;
                 a.channel = ch;
                 return a;
             }
-            return identity->authenticate(key, ch);
+            if (signoff::server::identity::TokenService::looks_like_jwt(p.token)) {
+                return tokens->authenticate(
+                    {p.scheme, p.token, p.dpop, p.method, tokens->config().issuer + p.path}, ch
+                );
+            }
+            if (p.scheme != "Bearer") {
+                return core::Error::unauthenticated("the DPoP scheme takes access tokens only");
+            }
+            return identity->authenticate(p.token, ch);
         },
         http
     );
@@ -524,6 +608,25 @@ int cmd_serve(Options const& o) {
         std::cerr << "signoff: " << st.error().message << "\n";
         return 1;
     }
+    std::string const shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    auto issuer = public_url(o.public_url, shown_host, server.port());
+    if (!issuer) {
+        usage_error(issuer.error().message);
+    }
+    tokens->set_issuer(*issuer);
+    if (auto st = tokens->ensure_signing_key(); !st) {
+        std::cerr << "signoff: cannot prepare the token signing key: " << st.error().message
+                  << "\n";
+        return 1;
+    }
+    // A revoked agent's MCP sessions on this replica end with the commit.
+    app->identity->set_agent_revocation_listener(
+        [&server](std::string const& org_id, std::string const& agent_id) {
+            auto const n = server.end_sessions_of(org_id, "agent", agent_id);
+            std::cerr << "signoff: agent " << agent_id << " revoked; " << n
+                      << " MCP session(s) ended\n";
+        }
+    );
     // A deactivated user's MCP sessions on this replica end with the commit.
     app->identity->set_deactivation_listener(
         [&server](std::string const& org_id, std::string const& user_id) {
@@ -534,7 +637,6 @@ int cmd_serve(Options const& o) {
     );
     signoff::app::ExpiryTimer expiry(*app, std::chrono::seconds{30});
     auto delivery = start_delivery(*app, o);
-    std::string const shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
     std::cerr << "signoff: listening on http://" << shown_host << ":" << server.port()
               << " (MCP at /mcp, REST at /api/v1/…, health at /healthz and /readyz), database "
               << shown_db(o.db)

@@ -36,6 +36,10 @@ Result<std::unique_ptr<App>> build_app(AppConfig const& config) {
         std::make_unique<server::catalog::CatalogService>(*app->db, app->clock, app->ids);
     app->auths = std::make_unique<server::auths::AuthsService>(*app->db, app->clock, app->ids);
     app->services.identity = app->identity.get();
+    app->tokens = std::make_unique<server::identity::TokenService>(
+        *app->db, app->clock, app->ids, server::identity::TokenConfig{}
+    );
+    app->services.tokens = app->tokens.get();
     app->services.catalog = app->catalog.get();
     app->services.auths = app->auths.get();
     app->approvals =
@@ -61,6 +65,25 @@ Result<std::unique_ptr<App>> build_app(AppConfig const& config) {
     tools::families::register_upload_routes(app->registry);
     if (config.conformance_fixtures) {
         tools::families::register_conformance_fixtures(app->registry);
+    }
+    if (config.test_clock) {
+        // Test-only clock control: the real binary sees tokens expire and
+        // replay windows close without the test sleeping. main refuses
+        // --test-clock in release builds.
+        auto* clock = &app->clock;
+        app->registry.add_endpoint({
+            "POST",
+            "/api/v1/test/clock",
+            "Test builds only: moves the server's clock forward.",
+            "testing/test_clock.input",
+            [clock](tools::registry::Services const&, boost::json::object const& args, tools::registry::EndpointRequest const&)
+                -> server::core::Result<tools::registry::EndpointReply> {
+                clock->advance(std::chrono::seconds{
+                    args.at("advanceSeconds").to_number<std::int64_t>()});
+                return tools::registry::EndpointReply{
+                    200, boost::json::object{{"now", server::core::to_rfc3339(clock->now())}}, {}};
+            },
+        });
     }
     if (auto st = app->registry.seal(); !st) {
         return st.error();

@@ -18,6 +18,7 @@
 #include "server/delivery/deliveries_service.hpp"
 #include "server/delivery/worker.hpp"
 #include "server/identity/identity_service.hpp"
+#include "server/identity/token_service.hpp"
 #include "server/webhooks/webhooks_service.hpp"
 #include "storage/db.hpp"
 #include "tools/registry/registry.hpp"
@@ -27,6 +28,8 @@ namespace signoff::app {
 struct AppConfig {
     std::string db_url{"sqlite:./signoff.db"};
     bool conformance_fixtures{false};
+    /// Test builds only: registers POST /api/v1/test/clock (docs/identity.md).
+    bool test_clock{false};
     /// Where webhooks may point (--webhook-allow-http, --webhook-allow-private).
     server::webhooks::UrlPolicy webhook_policy{};
 };
@@ -34,9 +37,12 @@ struct AppConfig {
 /// Everything a running Signoff holds, in construction order.
 struct App {
     std::unique_ptr<storage::Db> db;
-    server::core::SystemClock clock;
+    /// The system clock; only `serve --test-clock` in a test build moves it.
+    server::core::AdjustableClock clock;
     server::core::UuidV7Ids ids{clock};
     std::unique_ptr<server::identity::IdentityService> identity;
+    /// Signoff's own tokens; its issuer is set by `serve` once the port is known.
+    std::unique_ptr<server::identity::TokenService> tokens;
     std::unique_ptr<server::catalog::CatalogService> catalog;
     std::unique_ptr<server::auths::AuthsService> auths;
     std::unique_ptr<server::approvals::ApprovalsService> approvals;

@@ -42,6 +42,11 @@ TimePoint SystemClock::now() const {
     return std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now());
 }
 
+TimePoint AdjustableClock::now() const {
+    return std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now()) +
+           milliseconds{offset_ms_.load()};
+}
+
 std::string to_rfc3339(TimePoint t) {
     auto const day = std::chrono::floor<days>(t);
     std::chrono::year_month_day const ymd{day};

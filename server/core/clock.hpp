@@ -2,6 +2,7 @@
 // by hand, so expiry and back-off are tested without sleeping.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -21,6 +22,18 @@ public:
 class SystemClock final : public Clock {
 public:
     TimePoint now() const override;
+};
+
+/// The system clock plus an offset that only a test build's test-only control
+/// moves (`serve --test-clock`, refused by release builds): lets the real
+/// binary see token expiry and replay windows pass without sleeping.
+class AdjustableClock final : public Clock {
+public:
+    TimePoint now() const override;
+    void advance(std::chrono::milliseconds by) { offset_ms_ += by.count(); }
+
+private:
+    std::atomic<std::int64_t> offset_ms_{0};
 };
 
 /// RFC 3339 UTC with millisecond precision: "2026-11-23T13:40:53.123Z".

@@ -91,6 +91,13 @@ core::Status check_agent_name(std::string_view name, std::string const& field) {
     if (count == 0 || count > kMaxAgentName) {
         return Error::invalid_field(field, "must be 1-1024 characters");
     }
+    if (challenge_bytes(name) > kMaxAgentNameChallengeBytes) {
+        return Error::invalid_field(
+            field,
+            "must take at most 100 bytes in UTF-8 (a quote or backslash counts two), so that the "
+            "agent's sign-in challenge fits its key"
+        );
+    }
     if (trim(name).size() != name.size()) {
         return Error::invalid_field(field, "must not start or end with white space");
     }
@@ -100,6 +107,14 @@ core::Status check_agent_name(std::string_view name, std::string const& field) {
         );
     }
     return {};
+}
+
+std::size_t challenge_bytes(std::string_view name) {
+    std::size_t n = name.size();
+    for (char c : name) {
+        n += (c == '"' || c == '\\') ? 1 : 0;
+    }
+    return n;
 }
 
 std::string agent_name_key(std::string_view name) {

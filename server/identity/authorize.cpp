@@ -345,6 +345,14 @@ core::Status authorize(core::Actor const& actor, Action action, Subject const& s
             return workflow_access(actor, action, s);
         case Action::kAgentsRegister:
             return is_human(actor) ? core::Status{} : deny("only human users may register agents");
+        case Action::kAgentsManage:
+            if (!is_human(actor)) {
+                return deny("only human users manage agents");
+            }
+            return is_admin(actor.role) ||
+                           (s.owner_user_id && *s.owner_user_id == actor.principal_id)
+                       ? core::Status{}
+                       : deny("only the agent's registrant or an org admin may manage it");
         case Action::kAgentsRead:
             return {};
         case Action::kAuthsExport:

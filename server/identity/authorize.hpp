@@ -58,6 +58,7 @@ enum class Action {
     // ---- agents (machine principals) ----
     kAgentsRegister,  // humans, any org role
     kAgentsRead,      // get an agent: any principal of the org
+    kAgentsManage,    // revoke an agent: its registrant or an org admin (humans)
     // ---- auths: export and uploads ----
     kAuthsExport,  // export the org's auths to CSV: any member
     kUploadRead,   // an upload (subject.owner_user_id = its owner): the owner or an org admin

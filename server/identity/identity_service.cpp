@@ -12,6 +12,7 @@
 #include "server/identity/roles.hpp"
 #include "storage/repos/identity_repo.hpp"
 #include "storage/repos/roles_repo.hpp"
+#include "storage/repos/tokens_repo.hpp"
 
 namespace signoff::server::identity {
 namespace {
@@ -647,6 +648,11 @@ Result<User> IdentityService::deactivate_user(
         auto keys = core::from_db(repos::revoke_user_api_keys(tx, actor.org_id, user->id, now));
         if (!keys) {
             return keys.error();
+        }
+        // Their signed-in sessions end too: access tokens name the session.
+        if (auto ended = core::from_db(repos::revoke_families_of(tx, "user", user->id, now));
+            !ended) {
+            return ended.error();
         }
         if (deactivation_hook_ != nullptr) {
             if (auto s = deactivation_hook_->on_user_deactivated(tx, actor, user->id); !s) {

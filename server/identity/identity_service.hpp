@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -113,6 +114,14 @@ struct Agent {
     std::string name;
     std::string public_key_pem;
     std::string created_at;
+    std::optional<std::string> revoked_at{};
+};
+
+struct AgentPage {
+    std::vector<Agent> agents;
+    std::int64_t page{1};
+    std::int64_t limit{20};
+    std::int64_t total{0};
 };
 
 /// The answer to a registration: the only time the private key exists
@@ -217,6 +226,27 @@ public:
     core::Result<RegisteredAgent> register_agent(core::Actor const& actor, std::string const& name);
     /// Any principal of the org; by id (a UUID) or by name (case-insensitive).
     core::Result<Agent> get_agent(core::Actor const& actor, std::string const& id_or_name);
+    /// Any principal of the org: the org's agents by name, revoked ones too.
+    /// page ≥ 1, 1 ≤ limit ≤ 100.
+    core::Result<AgentPage> list_agents(
+        core::Actor const& actor, std::int64_t page, std::int64_t limit
+    );
+    /// Its registrant or an org admin (humans): the agent can no longer sign
+    /// in, every session it holds ends (its access tokens stop working on the
+    /// next request, on every replica), and after commit the listener ends
+    /// its MCP sessions here. Revoking a revoked agent answers it unchanged.
+    core::Result<Agent> revoke_agent(core::Actor const& actor, std::string const& id_or_name);
+    /// Told after an agent's revocation committed: (org_id, agent_id).
+    void set_agent_revocation_listener(DeactivationListener listener) {
+        agent_revocation_listener_ = std::move(listener);
+    }
+    /// Renames agents that lost their name to an earlier agent of another org
+    /// when names became unique across the system (migration 0018): each gets
+    /// "<name>-<last 12 hex digits of its id>", audited in its org as
+    /// identity.agent.renamed. Runs once per database; answers the renames
+    /// as (org_id, old name, new name).
+    core::Result<std::vector<std::tuple<std::string, std::string, std::string>>>
+    resolve_agent_name_collisions();
 
 private:
     std::string mint_key_material(std::string& hash_out, std::string& prefix_out) const;
@@ -230,6 +260,7 @@ private:
     KeyPairSource& keys_;
     DeactivationHook* deactivation_hook_{nullptr};
     DeactivationListener deactivation_listener_;
+    DeactivationListener agent_revocation_listener_;
 };
 
 }  // namespace signoff::server::identity

@@ -74,6 +74,15 @@ DbResult<OrgRecord> ensure_org(Tx& tx, OrgRecord const& org) {
 constexpr std::string_view kSelectOrgByName =
     "SELECT id, name, created_at FROM orgs WHERE name = $1";
 
+DbResult<std::optional<OrgRecord>> find_org_by_id(Tx& tx, std::string const& id) {
+    return first_row(
+        tx.query("SELECT id, name, created_at FROM orgs WHERE id = $1", {id}),
+        [](Row const& r) {
+            return OrgRecord{r.text(0), r.text(1), r.text(2)};
+        }
+    );
+}
+
 DbResult<std::optional<OrgRecord>> find_org_by_name(Tx& tx, std::string const& name) {
     return first_row(tx.query(kSelectOrgByName, {name}), [](Row const& r) {
         return OrgRecord{r.text(0), r.text(1), r.text(2)};

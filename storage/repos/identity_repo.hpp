@@ -55,6 +55,7 @@ struct KeyPrincipal {
 /// Inserts the org unless one with that name exists; answers the stored org.
 DbResult<OrgRecord> ensure_org(Tx& tx, OrgRecord const& org);
 DbResult<std::optional<OrgRecord>> find_org_by_name(Tx& tx, std::string const& name);
+DbResult<std::optional<OrgRecord>> find_org_by_id(Tx& tx, std::string const& id);
 
 DbStatus insert_user(Tx& tx, UserRecord const& user);
 /// Inserts the user unless (org_id, email_lower) exists; answers the stored user.

@@ -300,7 +300,7 @@ TEST_SUITE("e2e/agents_users") {
             "invalid_argument"
         );
         auto longest = http.rest(
-            "POST", "/api/v1/agents/register", {{"agentName", std::string(1024, 'a')}}, member
+            "POST", "/api/v1/agents/register", {{"agentName", std::string(100, 'a')}}, member
         );
         CHECK_MESSAGE(longest.status == 201, longest.body);
         check_not_stored(d, str(longest.json().at("privateKey")));

@@ -37,12 +37,16 @@ constexpr auto identity_service = &service_of<&registry::Services::identity>;
 constexpr auto approvals_service = &service_of<&registry::Services::approvals>;
 
 json::object agent_json(identity::Agent const& a) {
-    return {
+    json::object out{
         {"id", a.id},
         {"agentName", a.name},
         {"publicKey", identity::base64(a.public_key_pem)},
         {"createdAt", a.created_at},
     };
+    if (a.revoked_at) {
+        out["revokedAt"] = *a.revoked_at;
+    }
+    return out;
 }
 
 Result<json::value> agent_roles_json(Result<approvals::AgentRoles> const& r) {
@@ -80,6 +84,47 @@ Result<json::value> agents_get(ToolContext& ctx, json::object const& a) {
         return svc.error();
     }
     auto r = (*svc)->get_agent(ctx.actor, string_or(a, "agentIdOrName"));
+    if (!r) {
+        return r.error();
+    }
+    return agent_json(*r);
+}
+
+Result<json::value> agents_list(ToolContext& ctx, json::object const& a) {
+    auto svc = identity_service(ctx);
+    if (!svc) {
+        return svc.error();
+    }
+    auto r = (*svc)->list_agents(
+        ctx.actor, codec::opt_int(a, "page").value_or(1), codec::opt_int(a, "limit").value_or(20)
+    );
+    if (!r) {
+        return r.error();
+    }
+    json::array agents;
+    for (auto const& g : r->agents) {
+        json::object item{
+            {"id", g.id},
+            {"name", g.name},
+            {"createdAt", g.created_at},
+            {"revoked", g.revoked_at.has_value()}};
+        if (g.revoked_at) {
+            item["revokedAt"] = *g.revoked_at;
+        }
+        agents.emplace_back(std::move(item));
+    }
+    return json::object{
+        {"agents", std::move(agents)},
+        {"pagination", {{"total", r->total}, {"page", r->page}, {"limit", r->limit}}},
+    };
+}
+
+Result<json::value> agents_revoke(ToolContext& ctx, json::object const& a) {
+    auto svc = identity_service(ctx);
+    if (!svc) {
+        return svc.error();
+    }
+    auto r = (*svc)->revoke_agent(ctx.actor, string_or(a, "agentIdOrName"));
     if (!r) {
         return r.error();
     }
@@ -127,8 +172,9 @@ void register_agent_tools(registry::Registry& r) {
     r.add_tool(identity_tool(
         "identity_agents_register",
         "Register an agent",
-        "Registers an agent: agentName (1-1024 characters, unique in the organization ignoring "
-        "case, not a UUID). Generates an RSA-3072 key pair and answers the private key exactly "
+        "Registers an agent: agentName (at most 100 bytes in UTF-8, unique across the system "
+        "ignoring case, not a UUID). Generates an RSA-3072 key pair and answers the private key "
+        "exactly "
         "once (privateKey: base64 of its PKCS#8 PEM); only the public key (base64 of its SPKI "
         "PEM) is stored. Keep the private key: it cannot be shown again.",
         {},
@@ -145,6 +191,27 @@ void register_agent_tools(registry::Registry& r) {
         {"GET", "/api/v1/agents/{agentIdOrName}"},
         agents_get,
         "any member"
+    ));
+    r.add_tool(identity_tool(
+        "identity_agents_list",
+        "List agents",
+        "The organization's agents by name, a page at a time (page ≥ 1, limit 1-100, default "
+        "20): id, name, createdAt, revoked.",
+        kReadOnly,
+        {"GET", "/api/v1/agents"},
+        agents_list,
+        "any member"
+    ));
+    r.add_tool(identity_tool(
+        "identity_agents_revoke",
+        "Revoke an agent",
+        "Revokes an agent by id or name: it can no longer sign in, and every session and access "
+        "token it holds stops working at once. The record, its history and its name stay. "
+        "Revoking a revoked agent answers it unchanged.",
+        {.destructive = true, .idempotent = true},
+        {"POST", "/api/v1/agents/{agentIdOrName}/revoke"},
+        agents_revoke,
+        "humans: the agent's registrant, or an admin or super_admin"
     ));
     r.add_tool(approvals_tool(
         "approvals_agent_roles_get",

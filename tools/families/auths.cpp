@@ -505,6 +505,7 @@ void register_domain_tools(registry::Registry& r) {
     register_approvals_tools(r);
     register_audit_tools(r);
     register_webhooks_tools(r);
+    register_auth_endpoints(r);
 }
 
 }  // namespace signoff::tools::families

@@ -38,6 +38,10 @@ void register_webhooks_tools(registry::Registry& registry);
 /// webhooks_delivery_get, webhooks_redeliver (called by register_webhooks_tools).
 void register_deliveries_tools(registry::Registry& registry);
 
+/// The credential exchanges reached without a credential (seed 001's
+/// /api/v1/auth/… and /.well-known/jwks.json): registry endpoints, not tools.
+void register_auth_endpoints(registry::Registry& registry);
+
 /// Every domain family above, in the order tools/list shows them. The
 /// composition root and the tests that check all rows call this one.
 void register_domain_tools(registry::Registry& registry);

@@ -140,6 +140,10 @@ void Registry::add_download(DownloadSpec spec) {
     downloads_.push_back(std::move(spec));
 }
 
+void Registry::add_endpoint(EndpointSpec spec) {
+    endpoints_.push_back(std::move(spec));
+}
+
 Status Registry::seal() {
     std::set<std::string> names;
     std::set<std::string> routes;
@@ -192,8 +196,29 @@ Status Registry::seal() {
             return Error::internal("download path '" + d.path + "' is used twice");
         }
     }
+    for (auto const& e : endpoints_) {
+        // An endpoint runs before authentication: no tool route may share its path.
+        if (!routes.insert(e.method + " " + e.path + " ").second || !methods_for(e.path).empty()) {
+            return Error::internal("endpoint '" + e.method + " " + e.path + "' is used twice");
+        }
+        if (!e.input_schema.empty()) {
+            if (auto st = compile(e.input_schema); !st) {
+                return st;
+            }
+        }
+    }
     sealed_ = true;
     return {};
+}
+
+std::vector<EndpointSpec const*> Registry::endpoints_at(std::string_view path) const {
+    std::vector<EndpointSpec const*> out;
+    for (auto const& e : endpoints_) {
+        if (e.path == path) {
+            out.push_back(&e);
+        }
+    }
+    return out;
 }
 
 ToolSpec const* Registry::find_tool(std::string_view name) const {
@@ -306,6 +331,41 @@ Result<json::value> Registry::invoke(
     }
 #endif
     return out;
+}
+
+Result<EndpointReply> Registry::call_endpoint(
+    EndpointSpec const& endpoint,
+    json::value const& args,
+    Services const& services,
+    EndpointRequest const& request
+) const {
+    static json::value const kNoArguments = json::object{};
+    if (!args.is_null() && !args.is_object()) {
+        return Error::invalid("the request body must be a JSON object");
+    }
+    json::value const& as_value = args.is_object() ? args : kNoArguments;
+    std::vector<FieldError> invalid;
+    detail::check_strings(as_value, "", invalid);
+    if (invalid.empty() && !endpoint.input_schema.empty()) {
+        auto in = compiled_.find(endpoint.input_schema);
+        if (in == compiled_.end()) {
+            return Error::internal("registry not sealed");
+        }
+        invalid = validate_with(in->second.get(), as_value);
+    } else if (invalid.empty() && !as_value.get_object().empty()) {
+        return Error::invalid("this endpoint takes no arguments");
+    }
+    if (!invalid.empty()) {
+        std::string msg =
+            "invalid request: " + invalid.front().field + " " + invalid.front().message;
+        return Error::invalid(std::move(msg), std::move(invalid));
+    }
+    try {
+        return endpoint.handle(services, as_value.get_object(), request);
+    } catch (std::exception const& e) {
+        std::cerr << "signoff: endpoint " << endpoint.path << " threw: " << e.what() << "\n";
+        return Error::internal("internal error");
+    }
 }
 
 std::variant<RouteMatch, RouteMiss> Registry::match_route(

@@ -110,6 +110,36 @@ struct DownloadMatch {
     boost::json::object path_args;
 };
 
+/// What an endpoint sees of its HTTP request besides the JSON arguments.
+struct EndpointRequest {
+    std::string method;
+    std::string path;                   // as requested, without the query string
+    std::optional<std::string> dpop{};  // the DPoP header (RFC 9449), if sent
+};
+
+/// An endpoint's answer: status, JSON body (null: none) and extra headers.
+struct EndpointReply {
+    unsigned status{200};
+    boost::json::value body{};
+    std::vector<std::pair<std::string, std::string>> headers{};
+};
+
+/// A REST operation reached without credentials: the credential exchanges of
+/// seed 001 (/api/v1/auth/…) and the documents clients discover
+/// (/.well-known/…). Not an MCP tool (nobody calls tools before they hold a
+/// credential), so it has no output schema and is not in tools/list; its
+/// input is validated against `input_schema` like a tool's.
+struct EndpointSpec {
+    std::string method;  // "GET" or "POST"
+    std::string path;    // exact, no `{name}` segments
+    std::string description;
+    std::string input_schema{};  // empty: takes no arguments
+    std::function<server::core::Result<EndpointReply>(
+        Services const& services, boost::json::object const& args, EndpointRequest const& request
+    )>
+        handle;
+};
+
 /// Why a REST request found no tool.
 enum class RouteMiss { kNoSuchPath, kMethodNotAllowed, kBadDiscriminator };
 
@@ -132,6 +162,7 @@ public:
     void add_template(ResourceTemplateSpec spec);
     void add_prompt(PromptSpec spec);
     void add_download(DownloadSpec spec);
+    void add_endpoint(EndpointSpec spec);
 
     /// Compiles every tool's schemas once. Fails with kInternal naming the first
     /// missing or invalid schema, duplicate name or duplicate route: the caller
@@ -181,6 +212,18 @@ public:
     /// The download whose path pattern matches `path`, with its captures.
     std::optional<DownloadMatch> match_download(std::string_view path) const;
 
+    std::vector<EndpointSpec> const& endpoints() const { return endpoints_; }
+    /// The endpoints on exactly this path (any method); empty when none.
+    std::vector<EndpointSpec const*> endpoints_at(std::string_view path) const;
+    /// Validates `args` (an object; null counts as {}) against the endpoint's
+    /// input schema and runs it; a thrown exception becomes kInternal.
+    server::core::Result<EndpointReply> call_endpoint(
+        EndpointSpec const& endpoint,
+        boost::json::value const& args,
+        Services const& services,
+        EndpointRequest const& request
+    ) const;
+
     /// A parsed and compiled schema (opaque outside registry.cpp).
     struct Compiled;
 
@@ -190,6 +233,7 @@ private:
     std::vector<ResourceTemplateSpec> templates_;
     std::vector<PromptSpec> prompts_;
     std::vector<DownloadSpec> downloads_;
+    std::vector<EndpointSpec> endpoints_;
     std::map<std::string, std::unique_ptr<Compiled>, std::less<>> compiled_;
     bool sealed_{false};
 };

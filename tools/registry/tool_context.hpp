@@ -39,6 +39,9 @@ class DeliveriesService;
 namespace signoff::server::core {
 class Clock;
 }
+namespace signoff::server::identity {
+class TokenService;
+}
 
 namespace signoff::tools::registry {
 
@@ -52,6 +55,7 @@ struct Services {
     server::webhooks::WebhooksService* webhooks{nullptr};
     server::audit::AuditService* audit{nullptr};
     server::delivery::DeliveriesService* deliveries{nullptr};
+    server::identity::TokenService* tokens{nullptr};
 };
 
 /// Tripped by notifications/cancelled, session end or shutdown.

@@ -54,6 +54,25 @@ std::optional<std::string> api_key_from(
     return std::nullopt;
 }
 
+std::optional<std::pair<std::string, std::string>> credential_from(
+    std::string_view authorization, std::string_view x_api_key
+) {
+    auto const auth = trim(authorization);
+    auto const space = auth.find(' ');
+    if (space != std::string_view::npos) {
+        auto const scheme = auth.substr(0, space);
+        auto const token = trim(auth.substr(space + 1));
+        if (!token.empty() && iequals(scheme, "dpop")) {
+            return std::make_pair(std::string("DPoP"), std::string(token));
+        }
+    }
+    auto key = api_key_from(authorization, x_api_key);
+    if (!key) {
+        return std::nullopt;
+    }
+    return std::make_pair(std::string("Bearer"), std::move(*key));
+}
+
 bool x_mcp_truthy(std::string_view value) {
     auto const v = trim(value);
     return v == "1" || iequals(v, "true") || iequals(v, "yes");

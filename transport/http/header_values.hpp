@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace signoff::transport::http {
 
@@ -14,6 +15,13 @@ namespace signoff::transport::http {
 /// (scheme case-insensitive), else the trimmed `X-Api-Key` value. Empty
 /// values and other Authorization schemes yield no key from that header.
 std::optional<std::string> api_key_from(std::string_view authorization, std::string_view x_api_key);
+
+/// The scheme and token of `Authorization: Bearer <t>` or `Authorization:
+/// DPoP <t>` (scheme case-insensitive, answered as "Bearer" or "DPoP"), else
+/// ("Bearer", trimmed X-Api-Key); nullopt when neither holds a credential.
+std::optional<std::pair<std::string, std::string>> credential_from(
+    std::string_view authorization, std::string_view x_api_key
+);
 
 /// X-MCP header mode: truthy when the trimmed value is 1, true or yes in any case.
 bool x_mcp_truthy(std::string_view value);

@@ -188,7 +188,7 @@ class Connection;
 
 /// An API key taken from the headers, to be checked on a pool thread.
 struct Credentials {
-    std::string key;
+    Presented presented;
     Channel channel{Channel::kRest};
     bool is_mcp{false};
 };
@@ -290,6 +290,9 @@ private:
     net::awaitable<bool> route(Parser& parser);
     net::awaitable<bool> serve_health(Parser& parser);
     net::awaitable<bool> serve_ready(Parser& parser);
+    net::awaitable<bool> serve_endpoint(
+        Parser& parser, std::vector<tools::registry::EndpointSpec const*> const& at
+    );
     net::awaitable<bool> serve_mcp(Parser& parser, Actor const& actor);
     net::awaitable<bool> serve_rest(Parser& parser, Actor const& actor, std::string_view path);
     net::awaitable<bool> serve_buffered_mcp(Parser& parser, Credentials creds);
@@ -362,7 +365,7 @@ HttpReply unauthenticated(bool is_mcp, std::string const& message) {
 AuthOutcome check_credentials(Authenticator const& auth, Credentials const& creds) {
     Result<Actor> result = Error::internal("internal error");
     try {
-        result = auth(creds.key, creds.channel);
+        result = auth(creds.presented, creds.channel);
     } catch (std::exception const& e) {
         log_error("authenticator threw", e.what());
     } catch (...) {
@@ -371,7 +374,7 @@ AuthOutcome check_credentials(Authenticator const& auth, Credentials const& cred
     if (!result) {
         Error const& e = result.error();
         if (e.kind == ErrorKind::kUnauthenticated) {
-            return unauthenticated(creds.is_mcp, "invalid API key");
+            return unauthenticated(creds.is_mcp, e.message);
         }
         if (creds.is_mcp) {
             auto const status = e.kind == ErrorKind::kUnavailable ? 503U : 500U;
@@ -664,6 +667,12 @@ net::awaitable<bool> Connection::route(Parser& parser) {
         HttpReply refused = too_large(is_mcp, core_.opts.max_body_bytes);
         co_return co_await answer(parser, std::move(refused));
     }
+    if (!is_mcp) {
+        // Credential exchanges and discovery documents: no credential needed.
+        if (auto at = core_.tool_registry.endpoints_at(target.path); !at.empty()) {
+            co_return co_await serve_endpoint(parser, at);
+        }
+    }
     auto creds = credentials(req, is_mcp);
     if (auto* reply = std::get_if<HttpReply>(&creds)) {
         co_return co_await answer(parser, std::move(*reply));
@@ -719,6 +728,76 @@ net::awaitable<bool> Connection::serve_ready(Parser& parser) {
     co_return co_await answer(parser, std::move(reply));
 }
 
+/// Runs an endpoint on a pool thread; never throws.
+HttpReply run_endpoint(
+    ServerCore const& core,
+    tools::registry::EndpointSpec const& endpoint,
+    std::string const& body,
+    tools::registry::EndpointRequest const& request
+) {
+    json::value args;
+    if (!body.empty()) {
+        auto parsed = jsonrpc::parse(body, core.limits);
+        if (auto* bad = std::get_if<jsonrpc::RpcError>(&parsed)) {
+            return rest_error_reply(
+                400, Error::invalid("the request body is not JSON: " + bad->message)
+            );
+        }
+        args = std::move(std::get<json::value>(parsed));
+    }
+    try {
+        auto out = core.tool_registry.call_endpoint(endpoint, args, core.tool_services, request);
+        if (!out) {
+            HttpReply r = rest_error_reply(out.error());
+            r.headers.emplace_back("Cache-Control", "no-store");
+            return r;
+        }
+        HttpReply r =
+            out->body.is_null() ? empty_reply(out->status) : json_reply(out->status, out->body);
+        for (auto& h : out->headers) {
+            r.headers.push_back(std::move(h));
+        }
+        return r;
+    } catch (std::exception const& e) {
+        log_error("endpoint threw", e.what());
+    }
+    return rest_error_reply(Error::internal("internal error"));
+}
+
+net::awaitable<bool> Connection::serve_endpoint(
+    Parser& parser, std::vector<tools::registry::EndpointSpec const*> const& at
+) {
+    Request& req = parser.get();
+    tools::registry::EndpointSpec const* endpoint = nullptr;
+    std::vector<std::string> allowed;
+    for (auto const* e : at) {
+        allowed.push_back(e->method);
+        if (e->method == req.method_string()) {
+            endpoint = e;
+        }
+    }
+    if (endpoint == nullptr) {
+        HttpReply refused = method_not_allowed(allowed, true);
+        co_return co_await answer(parser, std::move(refused));
+    }
+    if (!co_await read_body(parser, false)) {
+        co_return false;
+    }
+    if (closed_) {
+        co_return false;  // stopping: the worker pool may be gone
+    }
+    tools::registry::EndpointRequest request{
+        std::string(req.method_string()), std::string(split_target(req.target()).path)};
+    if (auto it = req.find("DPoP"); it != req.end()) {
+        request.dpop = std::string(it->value());
+    }
+    auto work = [&core = core_, endpoint, body = std::move(req.body()), request]() {
+        return run_endpoint(core, *endpoint, body, request);
+    };
+    auto reply = co_await on_pool(core_.workers, std::move(work));
+    co_return co_await answer(parser, std::move(reply));
+}
+
 std::optional<HttpReply> Connection::check_origin_host(Request const& req, bool is_mcp) const {
     std::string message;
     if (core_.loopback_bind && !is_loopback_host_header(req[bhttp::field::host])) {
@@ -735,19 +814,29 @@ std::optional<HttpReply> Connection::check_origin_host(Request const& req, bool 
 
 std::variant<HttpReply, Credentials> Connection::credentials(Request const& req, bool is_mcp)
     const {
-    auto key = api_key_from(req[bhttp::field::authorization], req["X-Api-Key"]);
-    if (!key && core_.opts.pass_missing_credentials) {
-        key = std::string{};
+    auto cred = credential_from(req[bhttp::field::authorization], req["X-Api-Key"]);
+    if (!cred && core_.opts.pass_missing_credentials) {
+        cred = std::make_pair(std::string("Bearer"), std::string{});
     }
-    if (!key) {
+    if (!cred) {
         return unauthenticated(
-            is_mcp, "missing credentials: send Authorization: Bearer <api key> or X-Api-Key"
+            is_mcp,
+            "missing credentials: send Authorization: Bearer <api key or token> or X-Api-Key"
         );
     }
     Channel const channel = is_mcp                       ? Channel::kMcpHttp
                             : x_mcp_truthy(req["X-MCP"]) ? Channel::kRestXMcp
                                                          : Channel::kRest;
-    return Credentials{std::move(*key), channel, is_mcp};
+    Presented presented{
+        std::move(cred->first),
+        std::move(cred->second),
+        std::nullopt,
+        std::string(req.method_string()),
+        std::string(split_target(req.target()).path)};
+    if (auto it = req.find("DPoP"); it != req.end()) {
+        presented.dpop = std::string(it->value());
+    }
+    return Credentials{std::move(presented), channel, is_mcp};
 }
 
 net::awaitable<AuthOutcome> Connection::authenticate(Credentials creds) {

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,11 +25,23 @@
 
 namespace signoff::transport::http {
 
-/// Turns an API key into the acting principal for `channel`; fails with
-/// kUnauthenticated for an unknown key. May block (database lookup): the
-/// server calls it on a worker thread. Must be thread-safe.
+/// The credential a request presents: the token of `Authorization: Bearer`
+/// or `Authorization: DPoP` (scheme as sent), or the X-Api-Key value (scheme
+/// "Bearer"), with what a DPoP proof must match.
+struct Presented {
+    std::string scheme;
+    std::string token;
+    std::optional<std::string> dpop{};  // the DPoP header
+    std::string method;
+    std::string path;  // without the query string
+};
+
+/// Turns a presented credential (an API key or an access token) into the
+/// acting principal for `channel`; fails with kUnauthenticated when it is
+/// unknown or invalid. May block (database lookup): the server calls it on a
+/// worker thread. Must be thread-safe.
 using Authenticator = std::function<server::core::Result<server::core::Actor>(
-    std::string_view api_key, server::core::Channel channel
+    Presented const& presented, server::core::Channel channel
 )>;
 
 struct HttpOptions {

@@ -142,7 +142,8 @@ TEST_SUITE("server/identity/agents") {
     }
 
     TEST_CASE_TEMPLATE(
-        "agent names: 1-1024 characters, no control characters, not a UUID, unique ignoring case",
+        "agent names: 1-1024 characters and 100 challenge bytes, no control characters, not a "
+        "UUID, unique ignoring case",
         T,
         SqliteBackend,
         PostgresBackend
@@ -160,6 +161,12 @@ TEST_SUITE("server/identity/agents") {
         };
         refused("", "must be 1-1024 characters");
         refused(std::string(1025, 'a'), "must be 1-1024 characters");
+        std::string const too_long =
+            "must take at most 100 bytes in UTF-8 (a quote or backslash counts two), so that the "
+            "agent's sign-in challenge fits its key";
+        refused(std::string(101, 'a'), too_long);
+        refused(std::string(99, 'a') + "\"", too_long);
+        refused(std::string(99, 'a') + "\\", too_long);
         refused(" lead", "must not start or end with white space");
         refused("trail ", "must not start or end with white space");
         refused("   ", "must not start or end with white space");
@@ -175,10 +182,11 @@ TEST_SUITE("server/identity/agents") {
         CHECK(d.keys.calls == 0);  // nothing refused cost a key generation
         CHECK(d.count("SELECT COUNT(*) FROM agents", {}) == 0);
 
-        CHECK(d.identity.register_agent(root, std::string(1024, 'a')).has_value());
+        CHECK(d.identity.register_agent(root, std::string(100, 'a')).has_value());
+        CHECK(d.identity.register_agent(root, std::string(98, 'b') + "\"").has_value());
         std::string wide;
-        for (int i = 0; i < 1024; ++i) {
-            wide += "\xc3\xa9";  // é: 1024 characters in 2048 bytes
+        for (int i = 0; i < 50; ++i) {
+            wide += "\xc3\xa9";  // é: 50 characters in 100 bytes
         }
         auto long_name = d.identity.register_agent(root, wide);
         REQUIRE_MESSAGE(long_name.has_value(), long_name.error().message);
@@ -194,11 +202,13 @@ TEST_SUITE("server/identity/agents") {
         CHECK(dup.kind == ErrorKind::kAlreadyExists);
         CHECK(dup.message == "an agent with this name already exists");
         CHECK(dup.details.at(0).field == "agentName");
-        CHECK(d.count("SELECT COUNT(*) FROM agents", {}) == 4);
+        CHECK(d.count("SELECT COUNT(*) FROM agents", {}) == 5);
 
-        // Names are unique per org: another org may use the same one.
+        // Names are unique across the system (seed 001): the name alone finds
+        // the agent and its org when it signs in, so no other org may take it.
         auto other = d.org_admin("globex", "root@globex.example");
-        CHECK(d.identity.register_agent(other, "x").has_value());
+        CHECK(refusal(d.identity.register_agent(other, "X")).kind == ErrorKind::kAlreadyExists);
+        CHECK(d.identity.register_agent(other, "y").has_value());
     }
 
     TEST_CASE_TEMPLATE("who may register and read agents", T, SqliteBackend, PostgresBackend) {
@@ -234,11 +244,14 @@ TEST_SUITE("server/identity/agents") {
             CHECK(
                 refusal(d.identity.get_agent(outsider, "shared-bot")).kind == ErrorKind::kNotFound
             );
-            // The same name in the other org is that org's own agent.
-            auto theirs = d.identity.register_agent(outsider, "shared-bot");
-            REQUIRE(theirs.has_value());
+            // The name is taken across the system, yet the other org learns
+            // nothing more than that.
+            auto theirs = refusal(d.identity.register_agent(outsider, "shared-bot"));
+            CHECK(theirs.kind == ErrorKind::kAlreadyExists);
             CHECK(d.identity.get_agent(plain, "shared-bot")->id == made->agent.id);
-            CHECK(d.identity.get_agent(outsider, "shared-bot")->id == theirs->agent.id);
+            CHECK(
+                refusal(d.identity.get_agent(outsider, "shared-bot")).kind == ErrorKind::kNotFound
+            );
         }
     }
 
@@ -270,5 +283,57 @@ TEST_SUITE("server/identity/agents") {
         CHECK(e.kind == ErrorKind::kInternal);
         CHECK(d.count("SELECT COUNT(*) FROM agents", {}) == 0);
         CHECK(d.count("SELECT COUNT(*) FROM audit_log", {}) == 0);
+    }
+}
+
+TEST_SUITE("server/identity/agents (names across orgs)") {
+    TEST_CASE_TEMPLATE(
+        "namesakes in other orgs from before migration 0018 are renamed once, audited",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
+        SIGNOFF_SKIP_WITHOUT_BACKEND(T);
+        Domain d{T::kBackend};
+        auto acme = d.org_admin("acme", "root@acme.example");
+        auto globex = d.org_admin("globex", "root@globex.example");
+        auto first = d.identity.register_agent(acme, "deploy-bot");
+        REQUIRE(first.has_value());
+        auto second = d.identity.register_agent(globex, "other-bot");
+        REQUIRE(second.has_value());
+        // The state 0018 leaves behind: globex's agent was "Deploy-Bot" in its
+        // own org and lost the name to acme's earlier agent.
+        {
+            auto tx = d.tdb.db->begin(storage::TxMode::kWrite);
+            REQUIRE(tx.has_value());
+            auto changed = (*tx)->exec(
+                "UPDATE agents SET name = 'Deploy-Bot', name_key = (SELECT name_key FROM agents "
+                "WHERE id = $1), global_name_key = NULL WHERE id = $2",
+                {first->agent.id, second->agent.id}
+            );
+            REQUIRE_MESSAGE(changed.has_value(), changed.error().message);
+            REQUIRE((*tx)->commit().has_value());
+        }
+        auto renamed = d.identity.resolve_agent_name_collisions();
+        REQUIRE_MESSAGE(renamed.has_value(), renamed.error().message);
+        REQUIRE(renamed->size() == 1);
+        auto const& [org, old_name, new_name] = renamed->front();
+        CHECK(org == globex.org_id);
+        CHECK(old_name == "Deploy-Bot");
+        CHECK(new_name == "Deploy-Bot-" + second->agent.id.substr(second->agent.id.size() - 12));
+        CHECK(d.identity.get_agent(globex, new_name)->id == second->agent.id);
+        CHECK(d.identity.get_agent(acme, "deploy-bot")->id == first->agent.id);
+        CHECK(
+            d.count(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'identity.agent.renamed' AND "
+                "org_id = $1 AND target_id = $2",
+                {globex.org_id, second->agent.id}
+            ) == 1
+        );
+        CHECK(d.count("SELECT COUNT(*) FROM agents WHERE global_name_key IS NULL", {}) == 0);
+        // Once per database.
+        auto again = d.identity.resolve_agent_name_collisions();
+        REQUIRE(again.has_value());
+        CHECK(again->empty());
     }
 }

@@ -117,6 +117,9 @@ TEST_SUITE("tools/arch") {
             used.insert(t.input_schema);
             used.insert(t.output_schema);
         }
+        for (auto const& e : r.endpoints()) {
+            used.insert(e.input_schema);
+        }
         for (auto const name : signoff::schemas::names()) {
             if (name.starts_with("testing/") || name.starts_with("common/")) {
                 continue;  // the registry's own unit tests; shared shapes the registry uses itself

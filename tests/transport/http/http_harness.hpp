@@ -188,7 +188,10 @@ inline void register_http_test_tools(tools::registry::Registry& r, BlockProbe& p
 }
 
 /// API keys the fake Authenticator knows.
-inline Result<Actor> fake_authenticate(std::string_view key, Channel channel) {
+inline Result<Actor> fake_authenticate(
+    transport::http::Presented const& presented, Channel channel
+) {
+    std::string_view const key = presented.token;
     Actor a;
     a.org_id = "org-1";
     a.channel = channel;
