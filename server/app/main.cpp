@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -42,6 +43,13 @@ Usage:
       --public-url URL: the base URL clients reach this server at (behind a proxy,
       its https:// address); the issuer of tokens and the URL DPoP proofs name.
       Default http://HOST:PORT of --http. At most 80 bytes, no path.
+      --oidc-issuer URL --oidc-client-id ID --oidc-client-secret-file FILE: the OpenID
+      Provider people sign in with (seed 001's /auth/cli/* and step-up); the secret
+      may come from SIGNOFF_OIDC_CLIENT_SECRET instead, never from argv.
+      --oidc-acr ACR: the acr a step-up must come back with. --oidc-provisioning
+      none|member: whether an unknown verified e-mail signing in to a named org
+      becomes a member (default none). --oidc-scopes (default "openid email profile").
+      Without --oidc-issuer, Signoff serves API keys and agent tokens only.
       --test-clock (test builds only; release builds refuse it): POST
       /api/v1/test/clock {"advanceSeconds":N} moves the server's clock forward.
   signoff stdio [--db URL] [--conformance-fixtures] [--webhook-allow-http] [--webhook-allow-private]
@@ -71,7 +79,9 @@ Usage:
   SIGNOFF_DB, SIGNOFF_HTTP, SIGNOFF_ORG, SIGNOFF_EMAIL, SIGNOFF_ALLOW_ORIGIN
   (comma-separated), SIGNOFF_WEBHOOK_ALLOW_HTTP, SIGNOFF_WEBHOOK_ALLOW_PRIVATE,
   SIGNOFF_NO_DELIVERY (1/true/yes), SIGNOFF_DELIVERY_WORKERS, SIGNOFF_SMTP_RELAY,
-  SIGNOFF_SMTP_FROM, SIGNOFF_MAX_CONNECTIONS, SIGNOFF_PUBLIC_URL. Keep a database password in
+  SIGNOFF_SMTP_FROM, SIGNOFF_MAX_CONNECTIONS, SIGNOFF_PUBLIC_URL, SIGNOFF_OIDC_ISSUER,
+  SIGNOFF_OIDC_CLIENT_ID, SIGNOFF_OIDC_CLIENT_SECRET, SIGNOFF_OIDC_CLIENT_SECRET_FILE,
+  SIGNOFF_OIDC_ACR, SIGNOFF_OIDC_PROVISIONING, SIGNOFF_OIDC_SCOPES. Keep a database password in
   SIGNOFF_DB, out of `ps`.
   Webhook URLs must be https, or http to loopback; hosts resolving to private,
   link-local or other internal addresses are refused (docs/webhooks.md).
@@ -95,6 +105,9 @@ struct Options {
     std::string db{"sqlite:./signoff.db"};
     std::string http{"127.0.0.1:8080"};
     std::string public_url;  // empty: from the bound address
+    signoff::server::identity::OidcConfig oidc{};
+    std::string oidc_secret_file;
+    std::string oidc_provisioning{"none"};
     std::string org{"default"};
     std::string email{"admin@signoff.local"};
     std::vector<std::string> origins;
@@ -159,6 +172,27 @@ void from_environment(Options& o) {
     if (auto v = env("SIGNOFF_PUBLIC_URL")) {
         o.public_url = *v;
     }
+    if (auto v = env("SIGNOFF_OIDC_ISSUER")) {
+        o.oidc.issuer = *v;
+    }
+    if (auto v = env("SIGNOFF_OIDC_CLIENT_ID")) {
+        o.oidc.client_id = *v;
+    }
+    if (auto v = env("SIGNOFF_OIDC_CLIENT_SECRET")) {
+        o.oidc.client_secret = *v;
+    }
+    if (auto v = env("SIGNOFF_OIDC_CLIENT_SECRET_FILE")) {
+        o.oidc_secret_file = *v;
+    }
+    if (auto v = env("SIGNOFF_OIDC_ACR")) {
+        o.oidc.step_up_acr = *v;
+    }
+    if (auto v = env("SIGNOFF_OIDC_PROVISIONING")) {
+        o.oidc_provisioning = *v;
+    }
+    if (auto v = env("SIGNOFF_OIDC_SCOPES")) {
+        o.oidc.scopes = *v;
+    }
     if (auto v = env("SIGNOFF_ORG")) {
         o.org = *v;
     }
@@ -221,6 +255,18 @@ Options parse(int argc, char** argv) {
             o.http = value();
         } else if (a == "--public-url") {
             o.public_url = value();
+        } else if (a == "--oidc-issuer") {
+            o.oidc.issuer = value();
+        } else if (a == "--oidc-client-id") {
+            o.oidc.client_id = value();
+        } else if (a == "--oidc-client-secret-file") {
+            o.oidc_secret_file = value();
+        } else if (a == "--oidc-acr") {
+            o.oidc.step_up_acr = value();
+        } else if (a == "--oidc-provisioning") {
+            o.oidc_provisioning = value();
+        } else if (a == "--oidc-scopes") {
+            o.oidc.scopes = value();
         } else if (a == "--test-clock") {
 #ifdef SIGNOFF_TEST_HOOKS
             o.test_clock = true;
@@ -270,11 +316,45 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
+/// The OpenID Provider's settings, checked: all of issuer, client id and
+/// secret or none; the secret from a file or the environment, never argv.
+signoff::server::identity::OidcConfig oidc_config(Options const& o) {
+    auto c = o.oidc;
+    while (c.issuer.ends_with('/')) {
+        c.issuer.pop_back();
+    }
+    if (!o.oidc_secret_file.empty()) {
+        std::ifstream in(o.oidc_secret_file);
+        if (!in) {
+            usage_error("--oidc-client-secret-file: cannot read " + o.oidc_secret_file);
+        }
+        std::getline(in, c.client_secret);
+    }
+    if (o.oidc_provisioning == "member") {
+        c.provisioning = signoff::server::identity::Provisioning::kMember;
+    } else if (o.oidc_provisioning != "none") {
+        usage_error("--oidc-provisioning wants none or member, got '" + o.oidc_provisioning + "'");
+    }
+    bool const any = !c.issuer.empty() || !c.client_id.empty() || !c.client_secret.empty();
+    if (any && (c.issuer.empty() || c.client_id.empty() || c.client_secret.empty())) {
+        usage_error(
+            "an OpenID Provider needs --oidc-issuer, --oidc-client-id and a client secret "
+            "(--oidc-client-secret-file or SIGNOFF_OIDC_CLIENT_SECRET)"
+        );
+    }
+    if (!c.issuer.empty() && !c.issuer.starts_with("https://") &&
+        !c.issuer.starts_with("http://127.0.0.1") && !c.issuer.starts_with("http://localhost")) {
+        usage_error("--oidc-issuer must be an https URL (plain http only on loopback)");
+    }
+    return c;
+}
+
 std::unique_ptr<App> build_or_exit(Options const& o) {
     auto app = signoff::app::build_app(AppConfig{
         .db_url = o.db,
         .conformance_fixtures = o.conformance,
         .test_clock = o.test_clock,
+        .oidc = oidc_config(o),
         .webhook_policy = o.webhooks,
     });
     if (app && o.test_clock) {
@@ -592,15 +672,24 @@ int cmd_serve(Options const& o) {
                 a.channel = ch;
                 return a;
             }
+            core::Result<core::Actor> who = core::Error::internal("not authenticated");
             if (signoff::server::identity::TokenService::looks_like_jwt(p.token)) {
-                return tokens->authenticate(
+                who = tokens->authenticate(
                     {p.scheme, p.token, p.dpop, p.method, tokens->config().issuer + p.path}, ch
                 );
-            }
-            if (p.scheme != "Bearer") {
+            } else if (p.scheme != "Bearer") {
                 return core::Error::unauthenticated("the DPoP scheme takes access tokens only");
+            } else {
+                who = identity->authenticate(p.token, ch);
             }
-            return identity->authenticate(p.token, ch);
+            // A browser's step-up cookie counts for its own user only; a
+            // cookie that does not check out is ignored (the vote says why).
+            if (who && p.privilege_cookie && !who->step_up) {
+                if (auto step = tokens->check_step_up(*p.privilege_cookie, *who)) {
+                    who->step_up = *step;
+                }
+            }
+            return who;
         },
         http
     );

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "server/app/oidc_fetch.hpp"
 #include "storage/migrations/migrate.hpp"
 #include "tools/families/conformance.hpp"
 #include "tools/families/families.hpp"
@@ -40,6 +41,20 @@ Result<std::unique_ptr<App>> build_app(AppConfig const& config) {
         *app->db, app->clock, app->ids, server::identity::TokenConfig{}
     );
     app->services.tokens = app->tokens.get();
+    server::delivery::HttpSenderOptions idp_http;
+    idp_http.timeout = std::chrono::seconds{10};
+    idp_http.max_answer = std::size_t{1} << 20;
+    idp_http.user_agent = "Signoff-OIDC/1";
+    app->oidc_http = server::delivery::make_http_sender(idp_http, app->steady);
+    app->oidc = std::make_unique<server::identity::OidcLogin>(
+        *app->db,
+        app->clock,
+        app->ids,
+        *app->tokens,
+        config.oidc,
+        make_oidc_fetch(*app->oidc_http, app->resolver)
+    );
+    app->services.oidc = app->oidc.get();
     app->services.catalog = app->catalog.get();
     app->services.auths = app->auths.get();
     app->approvals =

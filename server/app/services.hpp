@@ -16,8 +16,10 @@
 #include "server/core/error.hpp"
 #include "server/core/ids.hpp"
 #include "server/delivery/deliveries_service.hpp"
+#include "server/delivery/http_sender.hpp"
 #include "server/delivery/worker.hpp"
 #include "server/identity/identity_service.hpp"
+#include "server/identity/oidc.hpp"
 #include "server/identity/token_service.hpp"
 #include "server/webhooks/webhooks_service.hpp"
 #include "storage/db.hpp"
@@ -30,6 +32,8 @@ struct AppConfig {
     bool conformance_fixtures{false};
     /// Test builds only: registers POST /api/v1/test/clock (docs/identity.md).
     bool test_clock{false};
+    /// The OpenID Provider (--oidc-*); an empty issuer: none configured.
+    server::identity::OidcConfig oidc{};
     /// Where webhooks may point (--webhook-allow-http, --webhook-allow-private).
     server::webhooks::UrlPolicy webhook_policy{};
 };
@@ -43,6 +47,9 @@ struct App {
     std::unique_ptr<server::identity::IdentityService> identity;
     /// Signoff's own tokens; its issuer is set by `serve` once the port is known.
     std::unique_ptr<server::identity::TokenService> tokens;
+    server::delivery::RealSteadyClock steady;
+    std::unique_ptr<server::delivery::HttpSender> oidc_http;
+    std::unique_ptr<server::identity::OidcLogin> oidc;
     std::unique_ptr<server::catalog::CatalogService> catalog;
     std::unique_ptr<server::auths::AuthsService> auths;
     std::unique_ptr<server::approvals::ApprovalsService> approvals;

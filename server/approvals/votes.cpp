@@ -23,6 +23,7 @@
 #include "server/identity/roles.hpp"
 #include "storage/repos/agents_repo.hpp"
 #include "storage/repos/identity_repo.hpp"
+#include "storage/repos/logins_repo.hpp"
 
 namespace signoff::server::approvals {
 namespace {
@@ -136,6 +137,9 @@ struct Context {
     std::vector<std::string> voter_groups;  // rule groups the voter is a member of
     bool may_vote{false};                   // holds `vote` on the template
     bool voter_is_beneficiary{false};       // the workflow decides the voter's own access
+    /// The request carried an unused step-up token of this voter for a vote
+    /// on this very workflow (a human's only; agents never step up).
+    bool stepped_up{false};
 };
 
 /// Removes from `members` the entities that stand for the workflow's
@@ -189,6 +193,9 @@ Result<Context> load_context(Tx& tx, core::Actor const& actor, repos::WorkflowRe
     Context c;
     c.workflow = std::move(w);
     c.voter = {std::string(identity::principal_type(actor)), actor.principal_id};
+    c.stepped_up = actor.principal_kind == "user" && actor.step_up &&
+                   actor.step_up->operation == "vote" &&
+                   actor.step_up->resource_id == c.workflow.id;
     auto t = core::from_db(repos::find_template_by_id(tx, actor.org_id, c.workflow.template_id));
     if (!t) {
         return t.error();
@@ -282,9 +289,9 @@ CanVote decide(Context const& c, std::string const& now) {
     bool const counts = std::any_of(c.voter_groups.begin(), c.voter_groups.end(), [&](auto& g) {
         return plain.contains(g);
     });
-    // No token is high-privilege until the step-up flow exists, so a voter
-    // whose every group needs one could cast nothing that counts.
-    if (!counts) {
+    // A voter whose every group needs a step-up casts nothing that counts
+    // without one (docs/identity.md "Step-up").
+    if (!counts && !c.stepped_up) {
         return refuse("HIGH_PRIVILEGE_REQUIRED");
     }
     out.can_vote = true;
@@ -304,6 +311,19 @@ Error refusal(CanVote const& answer) {
             "this workflow decides your own access: you cannot vote on it, nor can an agent you "
             "registered; another approver must (ENTITY_IS_BENEFICIARY)"
         );
+    }
+    if (reason == "HIGH_PRIVILEGE_REQUIRED") {
+        Error e = Error::unauthenticated(
+            "this vote needs a fresh sign-in (HIGH_PRIVILEGE_REQUIRED): step up with GET "
+            "/api/v1/auth/cli/initiatePrivilegedTokenExchange, exchange the code for a privileged "
+            "token for operation vote and this workflow's id (POST "
+            "/api/v1/auth/cli/exchangePrivilegedToken), then vote with it as the bearer token "
+            "(REST) or the privilegedToken argument (MCP); nothing was stored"
+        );
+        e.auth_challenge =
+            "Bearer error=\"insufficient_user_authentication\", error_description=\"A fresh "
+            "sign-in is required to vote on this workflow\", max_age=\"30\"";
+        return e;
     }
     return detail::field_error(
         ErrorKind::kFailedPrecondition, "workflowId", "this vote cannot be cast: " + reason
@@ -470,6 +490,19 @@ Result<VoteResult> ApprovalsService::cast_vote(
         }
         auto v = vote_record(ids_, actor, *c, in->vote_type, in->reason, now);
         v.voted_for_groups = strings_json(in->voted_for_groups);
+        if (c->stepped_up) {
+            // The privileged token is spent by this vote, in its transaction.
+            auto used = core::from_db(repos::use_step_up(tx, actor.step_up->jti, now));
+            if (!used) {
+                return used.error();
+            }
+            if (*used == 0) {
+                return Error::unauthenticated(
+                    "this privileged token was used already; step up again"
+                );
+            }
+            v.high_privilege = in->vote_type == "APPROVE";
+        }
         if (auto s = core::from_db(repos::insert_vote(tx, v)); !s) {
             return s.error();
         }

@@ -3,6 +3,7 @@
 // made only in server/identity/authorize.
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace signoff::server::core {
@@ -33,6 +34,14 @@ constexpr bool via_mcp(Channel c) {
 
 enum class OrgRole { kMember, kHrAdmin, kAdmin, kSuperAdmin };
 
+/// A step-up (privileged) token the request carried, checked but not yet
+/// consumed: the operation that consumes it does so in its own transaction.
+struct StepUp {
+    std::string jti;
+    std::string operation;  // "vote"
+    std::optional<std::string> resource_id;
+};
+
 struct Actor {
     std::string org_id;
     std::string org_name;
@@ -42,6 +51,7 @@ struct Actor {
     std::string display_name;
     OrgRole role{OrgRole::kMember};
     Channel channel{Channel::kRest};
+    std::optional<StepUp> step_up{};
 };
 
 }  // namespace signoff::server::core

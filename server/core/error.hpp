@@ -49,6 +49,9 @@ struct Error {
     ErrorKind kind{ErrorKind::kInternal};
     std::string message;
     std::vector<FieldError> details;
+    /// The WWW-Authenticate challenge a REST answer carries with this error
+    /// (a step-up, RFC 9470); empty: the transport's default, if any.
+    std::string auth_challenge{};
 
     static Error invalid(std::string msg, std::vector<FieldError> d = {}) {
         return {ErrorKind::kInvalidArgument, std::move(msg), std::move(d)};

@@ -10,6 +10,7 @@
 #include "server/identity/roles.hpp"
 #include "storage/repos/agents_repo.hpp"
 #include "storage/repos/identity_repo.hpp"
+#include "storage/repos/logins_repo.hpp"
 #include "storage/repos/tokens_repo.hpp"
 
 namespace signoff::server::identity {
@@ -26,6 +27,7 @@ using storage::TxMode;
 
 constexpr std::string_view kAlg = "ES256";
 constexpr std::string_view kAccessType = "at+jwt";
+constexpr std::string_view kStepUpType = "stepup+jwt";
 constexpr std::size_t kMaxJti = 256;
 constexpr std::chrono::seconds kKeyCacheTtl{60};
 
@@ -580,17 +582,39 @@ Result<TokenPair> TokenService::agent_refresh(
     if (!family.dpop_jkt || !jose::equal_ct(*jkt, *family.dpop_jkt)) {
         return refused("the DPoP proof's key is not the key this session is bound to");
     }
+    std::string const agent_id = agent.id;
+    std::string const agent_org = agent.org_id;
+    return rotate(hash, family.id, [&](Tx& tx) -> Result<core::Actor> {
+        auto a = core::from_db(repos::find_agent_anywhere(tx, agent_id));
+        if (!a) {
+            return a.error();
+        }
+        if (!*a || (*a)->revoked_at) {
+            return refused("this agent has been revoked");
+        }
+        auto org = core::from_db(repos::find_org_by_id(tx, agent_org));
+        if (!org) {
+            return org.error();
+        }
+        return agent_actor(**a, *org ? (*org)->name : "");
+    });
+}
+
+Result<TokenPair> TokenService::rotate(
+    std::string const& hash,
+    std::string const& family_id,
+    std::function<Result<core::Actor>(Tx&)> const& principal
+) {
     auto const now = clock_.now();
     bool reuse = false;
     auto pair = core::run_tx(db_, TxMode::kWrite, [&](Tx& tx) -> Result<TokenPair> {
         auto r = core::from_db(repos::find_refresh(tx, hash));
-        auto f = core::from_db(repos::find_family(tx, family.id));
-        auto a = core::from_db(repos::find_agent_anywhere(tx, agent.id));
-        if (!r || !f || !a) {
-            return !r ? r.error() : !f ? f.error() : a.error();
+        auto f = core::from_db(repos::find_family(tx, family_id));
+        if (!r || !f) {
+            return !r ? r.error() : f.error();
         }
-        if (!*r || !*f || (*f)->revoked_at || !*a || (*a)->revoked_at) {
-            return refused("this session was revoked");
+        if (!*r || !*f || (*r)->family_id != family_id || (*f)->revoked_at) {
+            return refused("this session was revoked; sign in again");
         }
         if ((*r)->expires_at <= core::to_rfc3339(now)) {
             return refused("the refresh token has expired; sign in again");
@@ -599,7 +623,7 @@ Result<TokenPair> TokenService::agent_refresh(
             if (*(*r)->used_at < core::to_rfc3339(now - config_.reuse_grace)) {
                 reuse = true;
                 auto revoked =
-                    core::from_db(repos::revoke_family(tx, family.id, core::to_rfc3339(now)));
+                    core::from_db(repos::revoke_family(tx, family_id, core::to_rfc3339(now)));
                 if (!revoked) {
                     return revoked.error();
                 }
@@ -609,13 +633,11 @@ Result<TokenPair> TokenService::agent_refresh(
                    !used) {
             return used.error();
         }
-        auto org = core::from_db(repos::find_org_by_id(tx, agent.org_id));
-        if (!org) {
-            return org.error();
+        auto who = principal(tx);
+        if (!who) {
+            return who.error();
         }
-        return start_session(
-            tx, agent_actor(**a, *org ? (*org)->name : ""), family.dpop_jkt, family.id
-        );
+        return start_session(tx, *who, (*f)->dpop_jkt, family_id);
     });
     if (!pair) {
         return pair.error();
@@ -624,6 +646,49 @@ Result<TokenPair> TokenService::agent_refresh(
         return refused("the refresh token was used before: the whole session is revoked");
     }
     return pair;
+}
+
+Result<TokenPair> TokenService::start_user_session(Tx& tx, core::Actor const& user) {
+    return start_session(tx, user, std::nullopt, std::nullopt);
+}
+
+Result<TokenPair> TokenService::user_refresh(std::string const& refresh_token) {
+    if (refresh_token.empty() || refresh_token.size() > 512) {
+        return Error::invalid_field("refreshToken", "give the refresh token");
+    }
+    std::string const hash = token_hash(refresh_token);
+    auto family =
+        core::run_tx(db_, TxMode::kRead, [&](Tx& tx) -> Result<std::optional<repos::FamilyRecord>> {
+            auto r = core::from_db(repos::find_refresh(tx, hash));
+            if (!r) {
+                return r.error();
+            }
+            if (!*r) {
+                return std::optional<repos::FamilyRecord>{};
+            }
+            return core::from_db(repos::find_family(tx, (*r)->family_id));
+        });
+    if (!family) {
+        return family.error();
+    }
+    if (!*family || (*family)->principal_kind != "user") {
+        return refused("unknown refresh token (or not a user's)");
+    }
+    auto const f = **family;
+    return rotate(hash, f.id, [&](Tx& tx) -> Result<core::Actor> {
+        auto u = core::from_db(repos::find_user_by_id(tx, f.org_id, f.principal_id));
+        if (!u) {
+            return u.error();
+        }
+        if (!*u || (*u)->deactivated_at) {
+            return refused("this user is deactivated");
+        }
+        auto org = core::from_db(repos::find_org_by_id(tx, f.org_id));
+        if (!org) {
+            return org.error();
+        }
+        return user_actor(**u, *org ? (*org)->name : "");
+    });
 }
 
 // ---- checking access tokens ----
@@ -640,7 +705,14 @@ Result<core::Actor> TokenService::authenticate(
     if (!jws) {
         return refused("the access token is malformed");
     }
-    if (json_doc::string_at(jws->header, "typ") != kAccessType) {
+    auto const typ = json_doc::string_at(jws->header, "typ");
+    if (typ == kStepUpType) {
+        if (!iequals(presented.scheme, "Bearer")) {
+            return refused("a privileged token is a bearer token: send Authorization: Bearer");
+        }
+        return step_up_actor(*jws, std::nullopt, channel);
+    }
+    if (typ != kAccessType) {
         return refused("not a Signoff access token (typ)");
     }
     auto const kid = json_doc::string_at(jws->header, "kid");
@@ -724,6 +796,130 @@ Result<core::Actor> TokenService::authenticate(
         actor->channel = channel;
     }
     return actor;
+}
+
+Result<StepUpToken> TokenService::mint_step_up(
+    Tx& tx,
+    core::Actor const& user,
+    std::string const& operation,
+    std::optional<std::string> const& resource_id,
+    seconds ttl
+) {
+    auto key = current_key();
+    if (!key) {
+        return Error::unavailable("no signing key is available");
+    }
+    auto const now = clock_.now();
+    std::string const jti = ids_.new_id();
+    repos::StepUpRecord rec{
+        jti,
+        user.org_id,
+        user.principal_id,
+        operation,
+        resource_id,
+        core::to_rfc3339(now + ttl),
+        std::nullopt};
+    if (auto ins = core::from_db(repos::insert_step_up(tx, rec)); !ins) {
+        return ins.error();
+    }
+    json_doc::Object claims{
+        {"iss", config_.issuer},
+        {"aud", config_.issuer},
+        {"sub", user.principal_id},
+        {"org", user.org_id},
+        {"kind", "human"},
+        {"op", operation},
+        {"iat", epoch(now)},
+        {"exp", epoch(now + ttl)},
+        {"jti", jti},
+    };
+    if (resource_id) {
+        claims["res"] = *resource_id;
+    }
+    auto token = jose::sign_compact(
+        json_doc::Object{{"typ", kStepUpType}, {"kid", key->kid}},
+        claims,
+        key->key,
+        jose::Alg::kES256
+    );
+    if (!token) {
+        return token.error();
+    }
+    return StepUpToken{std::move(*token), ttl.count()};
+}
+
+Result<core::Actor> TokenService::step_up_actor(
+    jose::Jws const& jws, std::optional<core::Actor> const& caller, core::Channel channel
+) {
+    auto const kid = json_doc::string_at(jws.header, "kid");
+    auto key = kid ? key_for(*kid) : std::nullopt;
+    if (!key || !jose::verify(jws, key->key, {jose::Alg::kES256})) {
+        return refused("the privileged token's signature does not verify");
+    }
+    auto const& c = jws.payload;
+    auto const now = clock_.now();
+    auto const exp = json_doc::integer_at(c, "exp");
+    if (json_doc::string_at(c, "iss") != config_.issuer || !audience_is(c, config_.issuer)) {
+        return refused("the privileged token was not issued for this server");
+    }
+    if (!exp || *exp <= epoch(now)) {
+        return refused("the privileged token has expired; step up again");
+    }
+    auto const sub = json_doc::string_at(c, "sub");
+    auto const org = json_doc::string_at(c, "org");
+    auto const op = json_doc::string_at(c, "op");
+    auto const jti = json_doc::string_at(c, "jti");
+    if (!sub || !org || !op || !jti) {
+        return refused("the privileged token lacks its claims");
+    }
+    if (caller && (caller->principal_kind != "user" || caller->principal_id != *sub ||
+                   caller->org_id != *org)) {
+        return Error::permission_denied("this privileged token was issued to someone else");
+    }
+    auto actor = core::run_tx(db_, TxMode::kRead, [&](Tx& tx) -> Result<core::Actor> {
+        auto row = core::from_db(repos::find_step_up(tx, *jti));
+        if (!row) {
+            return row.error();
+        }
+        if (!*row || (*row)->user_id != *sub || (*row)->org_id != *org) {
+            return refused("unknown privileged token");
+        }
+        if ((*row)->used_at) {
+            return refused("this privileged token was used already; step up again");
+        }
+        auto u = core::from_db(repos::find_user_by_id(tx, *org, *sub));
+        if (!u) {
+            return u.error();
+        }
+        if (!*u || (*u)->deactivated_at) {
+            return refused("this user is deactivated");
+        }
+        auto o = core::from_db(repos::find_org_by_id(tx, *org));
+        if (!o) {
+            return o.error();
+        }
+        core::Actor a = user_actor(**u, *o ? (*o)->name : "");
+        a.step_up = core::StepUp{*jti, (*row)->operation, (*row)->resource_id};
+        return a;
+    });
+    if (actor) {
+        actor->channel = channel;
+    }
+    return actor;
+}
+
+Result<core::StepUp> TokenService::check_step_up(
+    std::string const& token, core::Actor const& caller
+) {
+    auto jws = jose::parse_compact(token);
+    if (!jws || json_doc::string_at(jws->header, "typ") != kStepUpType) {
+        return refused("privilegedToken is not a Signoff privileged token");
+    }
+    auto actor = step_up_actor(*jws, caller, caller.channel);
+    if (!actor) {
+        return actor.error();
+    }
+    return *actor->step_up;
 }
 
 core::Status TokenService::end_sessions_of(

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -47,6 +48,13 @@ struct TokenPair {
     std::string refresh_token;
     std::int64_t expires_in{0};
     std::string token_type{"Bearer"};  // "DPoP" when the access token is bound
+};
+
+/// A privileged (step-up) token: single use, bound to its user, operation
+/// and resource (docs/identity.md "Step-up").
+struct StepUpToken {
+    std::string token;
+    std::int64_t expires_in{0};
 };
 
 struct AgentTokenRequest {
@@ -99,6 +107,22 @@ public:
         std::string const& url
     );
 
+    /// Starts a signed-in session for a user (OIDC login) inside `tx`.
+    core::Result<TokenPair> start_user_session(storage::Tx& tx, core::Actor const& user);
+    /// Mints a step-up token for `user` inside `tx` and stores its jti.
+    core::Result<StepUpToken> mint_step_up(
+        storage::Tx& tx,
+        core::Actor const& user,
+        std::string const& operation,
+        std::optional<std::string> const& resource_id,
+        std::chrono::seconds ttl
+    );
+    /// Checks a step-up token presented by `caller` (not yet consumed): its
+    /// signature, expiry, subject = the caller, and that it is unused.
+    core::Result<core::StepUp> check_step_up(std::string const& token, core::Actor const& caller);
+    /// seed 001 POST /auth/cli/refresh: rotates a user's refresh token.
+    core::Result<TokenPair> user_refresh(std::string const& refresh_token);
+
     /// True when `token` has the shape of a JWT (three base64url parts), so
     /// that the caller asks authenticate() rather than the API-key check.
     static bool looks_like_jwt(std::string_view token);
@@ -129,6 +153,18 @@ private:
         core::Actor const& who,
         std::optional<std::string> const& jkt,
         std::optional<std::string> const& family_id
+    );
+    /// The write half of every refresh: the token's state, reuse detection
+    /// (revokes the session, committed, then refused), rotation.
+    core::Result<TokenPair> rotate(
+        std::string const& hash,
+        std::string const& family_id,
+        std::function<core::Result<core::Actor>(storage::Tx&)> const& principal
+    );
+    /// The user a step-up token names, with its StepUp (checked, unused);
+    /// with `caller`, the token must name the caller.
+    core::Result<core::Actor> step_up_actor(
+        jose::Jws const& jws, std::optional<core::Actor> const& caller, core::Channel channel
     );
     struct ProofCheck {
         std::string method;

@@ -74,6 +74,37 @@ DbResult<OrgRecord> ensure_org(Tx& tx, OrgRecord const& org) {
 constexpr std::string_view kSelectOrgByName =
     "SELECT id, name, created_at FROM orgs WHERE name = $1";
 
+DbResult<std::vector<UserRecord>> users_for_sign_in(
+    Tx& tx,
+    std::string const& subject,
+    std::string const& email_lower,
+    std::optional<std::string> const& org_id
+) {
+    // Users already linked to this subject win; otherwise users with the
+    // verified e-mail who are linked to no subject yet (never one linked to
+    // another subject: an e-mail the IdP reassigned does not carry the account).
+    std::string const org_clause = org_id ? " AND org_id = $2" : "";
+    std::string const by_sub = "SELECT " + std::string(kUserColumns) +
+                               " FROM users WHERE idp_subject = $1" + org_clause +
+                               " ORDER BY created_at, id";
+    Params p1{subject};
+    if (org_id) {
+        p1.emplace_back(*org_id);
+    }
+    auto rows = all_rows(tx.query(by_sub, p1), [](Row const& r) { return user_from(r); });
+    if (!rows || !rows->empty()) {
+        return rows;
+    }
+    std::string const by_email = "SELECT " + std::string(kUserColumns) +
+                                 " FROM users WHERE email_lower = $1 AND idp_subject IS NULL" +
+                                 org_clause + " ORDER BY created_at, id";
+    Params p2{email_lower};
+    if (org_id) {
+        p2.emplace_back(*org_id);
+    }
+    return all_rows(tx.query(by_email, p2), [](Row const& r) { return user_from(r); });
+}
+
 DbResult<std::optional<OrgRecord>> find_org_by_id(Tx& tx, std::string const& id) {
     return first_row(
         tx.query("SELECT id, name, created_at FROM orgs WHERE id = $1", {id}),

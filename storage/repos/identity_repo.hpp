@@ -56,6 +56,15 @@ struct KeyPrincipal {
 DbResult<OrgRecord> ensure_org(Tx& tx, OrgRecord const& org);
 DbResult<std::optional<OrgRecord>> find_org_by_name(Tx& tx, std::string const& name);
 DbResult<std::optional<OrgRecord>> find_org_by_id(Tx& tx, std::string const& id);
+/// The users a sign-in as IdP `subject` with verified `email_lower` may be
+/// (in `org_id` when given): those linked to the subject, else those with the
+/// e-mail and no subject yet. Any org; oldest first.
+DbResult<std::vector<UserRecord>> users_for_sign_in(
+    Tx& tx,
+    std::string const& subject,
+    std::string const& email_lower,
+    std::optional<std::string> const& org_id
+);
 
 DbStatus insert_user(Tx& tx, UserRecord const& user);
 /// Inserts the user unless (org_id, email_lower) exists; answers the stored user.

@@ -6,6 +6,7 @@
 //   MCP tools/call ─┐
 //   REST /api/v1/workflows[/{workflowId}[/vote|/votes|/canVote]] ─┴─► handler ─► ApprovalsService
 #include "server/approvals/approvals_service.hpp"
+#include "server/identity/token_service.hpp"
 #include "tools/codec/approvals_codec.hpp"
 #include "tools/codec/json_args.hpp"
 #include "tools/families/families.hpp"
@@ -159,7 +160,20 @@ Result<json::value> votes_cast(ToolContext& ctx, json::object const& a) {
         in.voted_for_groups = codec::strings(vt->get_object(), "votedForGroups");
     }
     in.reason = opt_string(a, "reason");
-    auto r = (*svc)->cast_vote(ctx.actor, string_or(a, "workflowId"), in);
+    // stdio has no other channel for a step-up: the privileged token may come
+    // as an argument; it must be the caller's own.
+    server::core::Actor actor = ctx.actor;
+    if (auto token = opt_string(a, "privilegedToken")) {
+        if (ctx.services->tokens == nullptr) {
+            return server::core::Error::unavailable("privileged tokens are not available here");
+        }
+        auto step = ctx.services->tokens->check_step_up(*token, actor);
+        if (!step) {
+            return step.error();
+        }
+        actor.step_up = *step;
+    }
+    auto r = (*svc)->cast_vote(actor, string_or(a, "workflowId"), in);
     if (!r) {
         return r.error();
     }

@@ -115,6 +115,9 @@ struct EndpointRequest {
     std::string method;
     std::string path;                   // as requested, without the query string
     std::optional<std::string> dpop{};  // the DPoP header (RFC 9449), if sent
+    std::string query{};                // the query string, without '?'
+    /// The authenticated caller, for endpoints with `needs_caller`.
+    std::optional<server::core::Actor> caller{};
 };
 
 /// An endpoint's answer: status, JSON body (null: none) and extra headers.
@@ -138,6 +141,9 @@ struct EndpointSpec {
         Services const& services, boost::json::object const& args, EndpointRequest const& request
     )>
         handle;
+    /// The caller must authenticate like any REST call (the step-up
+    /// endpoints): 401 without a credential; EndpointRequest::caller is set.
+    bool needs_caller{false};
 };
 
 /// Why a REST request found no tool.

@@ -41,7 +41,8 @@ class Clock;
 }
 namespace signoff::server::identity {
 class TokenService;
-}
+class OidcLogin;
+}  // namespace signoff::server::identity
 
 namespace signoff::tools::registry {
 
@@ -56,6 +57,7 @@ struct Services {
     server::audit::AuditService* audit{nullptr};
     server::delivery::DeliveriesService* deliveries{nullptr};
     server::identity::TokenService* tokens{nullptr};
+    server::identity::OidcLogin* oidc{nullptr};
 };
 
 /// Tripped by notifications/cancelled, session end or shutdown.

@@ -73,6 +73,25 @@ std::optional<std::pair<std::string, std::string>> credential_from(
     return std::make_pair(std::string("Bearer"), std::move(*key));
 }
 
+std::optional<std::string> cookie_value(std::string_view cookie_header, std::string_view name) {
+    while (!cookie_header.empty()) {
+        auto const semi = cookie_header.find(';');
+        auto const item = trim(cookie_header.substr(0, semi));
+        auto const eq = item.find('=');
+        if (eq != std::string_view::npos && trim(item.substr(0, eq)) == name) {
+            auto const value = trim(item.substr(eq + 1));
+            if (!value.empty()) {
+                return std::string(value);
+            }
+        }
+        if (semi == std::string_view::npos) {
+            break;
+        }
+        cookie_header.remove_prefix(semi + 1);
+    }
+    return std::nullopt;
+}
+
 bool x_mcp_truthy(std::string_view value) {
     auto const v = trim(value);
     return v == "1" || iequals(v, "true") || iequals(v, "yes");

@@ -23,6 +23,9 @@ std::optional<std::pair<std::string, std::string>> credential_from(
     std::string_view authorization, std::string_view x_api_key
 );
 
+/// The value of cookie `name` in a Cookie header ("a=1; b=2"); nullopt when absent or empty.
+std::optional<std::string> cookie_value(std::string_view cookie_header, std::string_view name);
+
 /// X-MCP header mode: truthy when the trimmed value is 1, true or yes in any case.
 bool x_mcp_truthy(std::string_view value);
 

@@ -28,7 +28,11 @@ HttpReply rest_error_reply(unsigned status, server::core::Error const& error) {
 
 HttpReply rest_error_reply(server::core::Error const& error) {
     auto const status = tools::codec::error_row(error.kind).http_status;
-    return rest_error_reply(static_cast<unsigned>(status), error);
+    HttpReply r = rest_error_reply(static_cast<unsigned>(status), error);
+    if (!error.auth_challenge.empty()) {
+        r.headers.emplace_back("WWW-Authenticate", error.auth_challenge);
+    }
+    return r;
 }
 
 HttpReply method_not_allowed(std::vector<std::string> const& allowed, bool rest) {

@@ -736,7 +736,18 @@ HttpReply run_endpoint(
     tools::registry::EndpointRequest const& request
 ) {
     json::value args;
-    if (!body.empty()) {
+    if (body.empty() && !request.query.empty()) {
+        // GET endpoints take their arguments from the query string, as strings.
+        auto pairs = parse_query(request.query);
+        if (!pairs) {
+            return rest_error_reply(400, Error::invalid("the query string is malformed"));
+        }
+        json::object from_query;
+        for (auto& [k, v] : *pairs) {
+            from_query[k] = v;
+        }
+        args = std::move(from_query);
+    } else if (!body.empty()) {
         auto parsed = jsonrpc::parse(body, core.limits);
         if (auto* bad = std::get_if<jsonrpc::RpcError>(&parsed)) {
             return rest_error_reply(
@@ -786,10 +797,23 @@ net::awaitable<bool> Connection::serve_endpoint(
     if (closed_) {
         co_return false;  // stopping: the worker pool may be gone
     }
+    auto const target = split_target(req.target());
     tools::registry::EndpointRequest request{
-        std::string(req.method_string()), std::string(split_target(req.target()).path)};
+        std::string(req.method_string()), std::string(target.path)};
+    request.query = std::string(target.query);
     if (auto it = req.find("DPoP"); it != req.end()) {
         request.dpop = std::string(it->value());
+    }
+    if (endpoint->needs_caller) {
+        auto creds = credentials(req, false);
+        if (auto* reply = std::get_if<HttpReply>(&creds)) {
+            co_return co_await answer(parser, std::move(*reply));
+        }
+        auto who = co_await authenticate(std::move(std::get<Credentials>(creds)));
+        if (auto* reply = std::get_if<HttpReply>(&who)) {
+            co_return co_await answer(parser, std::move(*reply));
+        }
+        request.caller = std::get<Actor>(who);
     }
     auto work = [&core = core_, endpoint, body = std::move(req.body()), request]() {
         return run_endpoint(core, *endpoint, body, request);
@@ -836,6 +860,7 @@ std::variant<HttpReply, Credentials> Connection::credentials(Request const& req,
     if (auto it = req.find("DPoP"); it != req.end()) {
         presented.dpop = std::string(it->value());
     }
+    presented.privilege_cookie = cookie_value(req[bhttp::field::cookie], "signoff_privilege");
     return Credentials{std::move(presented), channel, is_mcp};
 }
 

@@ -34,6 +34,9 @@ struct Presented {
     std::optional<std::string> dpop{};  // the DPoP header
     std::string method;
     std::string path;  // without the query string
+    /// The privileged-token cookie (signoff_privilege) a browser's request
+    /// carries after a step-up (docs/identity.md "Step-up").
+    std::optional<std::string> privilege_cookie{};
 };
 
 /// Turns a presented credential (an API key or an access token) into the

@@ -219,9 +219,32 @@ TEST_SUITE("server/approvals/votes") {
         CHECK_FALSE(hp->can_vote);
         CHECK(hp->cant_vote_reason == "HIGH_PRIVILEGE_REQUIRED");
         CHECK(hp->require_high_privilege);
+        auto unstepped = d.approvals.cast_vote(ok, gw->id, approve());
+        REQUIRE(unstepped.has_error());
+        CHECK(unstepped.error().kind == ErrorKind::kUnauthenticated);
         CHECK(
-            kind_of(d.approvals.cast_vote(ok, gw->id, approve())) == ErrorKind::kFailedPrecondition
+            unstepped.error().auth_challenge.find("insufficient_user_authentication") !=
+            std::string::npos
         );
+        // A step-up for another workflow, or an agent's, counts for nothing.
+        auto elsewhere = ok;
+        elsewhere.step_up = server::core::StepUp{"jti-1", "vote", std::string("some-other-id")};
+        CHECK(
+            d.approvals.can_vote(elsewhere, gw->id)->cant_vote_reason == "HIGH_PRIVILEGE_REQUIRED"
+        );
+        auto agentish = ok;
+        agentish.principal_kind = "agent";
+        agentish.step_up = server::core::StepUp{"jti-2", "vote", gw->id};
+        CHECK_FALSE(d.approvals.can_vote(agentish, gw->id)->can_vote);
+        // A step-up for this workflow lets the vote through only if its token
+        // is unspent: one that was never issued is refused, nothing stored.
+        auto stepped = ok;
+        stepped.step_up = server::core::StepUp{"never-issued", "vote", gw->id};
+        CHECK(d.approvals.can_vote(stepped, gw->id)->can_vote);
+        auto spent = d.approvals.cast_vote(stepped, gw->id, approve());
+        REQUIRE(spent.has_error());
+        CHECK(spent.error().message == "this privileged token was used already; step up again");
+        CHECK(d.count("SELECT COUNT(*) FROM workflow_votes WHERE workflow_id = $1", {gw->id}) == 0);
 
         // Expired: canVote stores the expiry it reports, and so does a vote.
         d.clock.advance(std::chrono::hours(31 * 24));
