@@ -185,6 +185,8 @@ struct WorkflowListArgs {
     /// A template id (that version) or name (every version of it).
     std::optional<std::string> template_identifier{};
     bool include_template{false};
+    /// seed 001's include-only-non-terminal-state: running workflows only.
+    bool only_non_terminal{false};
 };
 
 /// vote_type APPROVE | VETO | WITHDRAW; voted_for_groups only with APPROVE.
@@ -224,6 +226,12 @@ public:
     core::Result<std::span<identity::RoleDef const>> roles(core::Actor const& actor);
     /// A user's bindings and role version (any member). Unknown user → kNotFound.
     core::Result<UserRoles> user_roles(core::Actor const& actor, std::string const& user_id);
+    /// (id, name) of the groups a user of the org belongs to, as far as the
+    /// caller may see groups (all of them with an org-wide group role or as
+    /// an admin; else those the caller is in or holds a group role on).
+    core::Result<std::vector<std::pair<std::string, std::string>>> user_groups(
+        core::Actor const& actor, std::string const& user_id
+    );
     /// Replaces all of the user's bindings with `roles` (duplicates collapse).
     /// `expected_version` must equal the current role version (kConflict naming
     /// it otherwise). Only humans; every binding added or removed must be the
@@ -292,7 +300,12 @@ public:
     );
     /// Admins and org-wide group readers see every group; others the groups they
     /// are members of or hold a group role on. Ordered by name.
-    core::Result<Page<Group>> list_groups(core::Actor const& actor, PageArgs const& page);
+    /// `search`: only groups whose name contains it, ignoring case.
+    core::Result<Page<Group>> list_groups(
+        core::Actor const& actor,
+        PageArgs const& page,
+        std::optional<std::string> const& search = std::nullopt
+    );
     /// By id (a UUID) or by name (case-insensitive). Needs group `read`.
     core::Result<Group> get_group(core::Actor const& actor, std::string const& id_or_name);
     /// Needs group `read` or membership. Ordered by addedAt.
@@ -325,7 +338,12 @@ public:
     );
     /// Admins and org-wide space readers see every space; others the spaces
     /// they hold a space-scoped role on. Ordered by name.
-    core::Result<Page<Space>> list_spaces(core::Actor const& actor, PageArgs const& page);
+    /// `search`: only spaces whose name contains it, ignoring case.
+    core::Result<Page<Space>> list_spaces(
+        core::Actor const& actor,
+        PageArgs const& page,
+        std::optional<std::string> const& search = std::nullopt
+    );
     /// Needs space `read` (SpaceReadOnly, SpaceManager; space or org scope).
     core::Result<Space> get_space(core::Actor const& actor, std::string const& space_id);
 

@@ -254,7 +254,9 @@ core::Status ApprovalsService::grant_creator_role(
     return detail::bump_role_version(tx, actor.org_id, type, actor.principal_id, *version, now);
 }
 
-Result<Page<Group>> ApprovalsService::list_groups(core::Actor const& actor, PageArgs const& page) {
+Result<Page<Group>> ApprovalsService::list_groups(
+    core::Actor const& actor, PageArgs const& page, std::optional<std::string> const& search
+) {
     if (auto ok = identity::authorize(actor, Action::kGroupsList); !ok) {
         return ok.error();
     }
@@ -272,6 +274,9 @@ Result<Page<Group>> ApprovalsService::list_groups(core::Actor const& actor, Page
             identity::may(actor, *bindings, Permission::kRead, Target{ResourceType::kGroup, ""}),
             std::string(identity::principal_type(actor)),
             actor.principal_id};
+        if (search && !identity::trim(*search).empty()) {
+            vis.name_contains = identity::lower(identity::trim(*search));
+        }
         auto rows = core::from_db(repos::list_groups(tx, actor.org_id, vis, w->limit, w->offset()));
         if (!rows) {
             return rows.error();
@@ -419,8 +424,10 @@ Result<Group> ApprovalsService::remove_members(
                 return deleted.error();
             }
             if (*deleted == 0) {
+                // A conflict with the group's state, as the original API answers
+                // (409); the group itself was found.
                 return detail::field_error(
-                    ErrorKind::kNotFound,
+                    ErrorKind::kConflict,
                     "entities[" + std::to_string(i) + "].entity.entityId",
                     e.entity_id + " is not a member of this group"
                 );
@@ -466,6 +473,33 @@ Result<Group> ApprovalsService::finish_membership_change(
         return s.error();
     }
     return to_group(*g);
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ApprovalsService::user_groups(
+    core::Actor const& actor, std::string const& user_id
+) {
+    if (auto ok = identity::authorize(actor, Action::kGroupsList); !ok) {
+        return std::vector<std::pair<std::string, std::string>>{};  // agents see none
+    }
+    return core::run_tx(
+        db_,
+        TxMode::kRead,
+        [&](Tx& tx) -> Result<std::vector<std::pair<std::string, std::string>>> {
+            auto bindings = identity::load_bindings(tx, actor);
+            if (!bindings) {
+                return bindings.error();
+            }
+            repos::GroupVisibility vis{
+                identity::may(
+                    actor, *bindings, Permission::kRead, Target{ResourceType::kGroup, ""}
+                ),
+                std::string(identity::principal_type(actor)),
+                actor.principal_id};
+            return core::from_db(
+                repos::groups_of_entity(tx, actor.org_id, vis, "human", identity::lower(user_id))
+            );
+        }
+    );
 }
 
 }  // namespace signoff::server::approvals

@@ -424,11 +424,8 @@ Result<RoleChange> replace_roles(
     if (auto ok = identity::authorize(actor, Action::kRolesChange); !ok) {
         return ok.error();
     }
-    if (!expected_version) {
-        return Error::invalid_field(
-            "concurrencyControl.version", "is required to replace roles (read it first)"
-        );
-    }
+    // concurrencyControl is not in seed 001: without it the replacement applies
+    // to the current roles (audited like any other); given, it is checked.
     auto shaped = shape_all(roles, p.type);
     if (!shaped) {
         return shaped.error();

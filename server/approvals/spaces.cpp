@@ -114,7 +114,9 @@ Result<Space> ApprovalsService::create_space(
     });
 }
 
-Result<Page<Space>> ApprovalsService::list_spaces(core::Actor const& actor, PageArgs const& page) {
+Result<Page<Space>> ApprovalsService::list_spaces(
+    core::Actor const& actor, PageArgs const& page, std::optional<std::string> const& search
+) {
     if (auto ok = identity::authorize(actor, Action::kSpacesList); !ok) {
         return ok.error();
     }
@@ -132,6 +134,9 @@ Result<Page<Space>> ApprovalsService::list_spaces(core::Actor const& actor, Page
             identity::may(actor, *bindings, Permission::kRead, space_target("")),
             std::string(identity::principal_type(actor)),
             actor.principal_id};
+        if (search && !identity::trim(*search).empty()) {
+            vis.name_contains = identity::lower(identity::trim(*search));
+        }
         auto rows = core::from_db(repos::list_spaces(tx, actor.org_id, vis, w->limit, w->offset()));
         if (!rows) {
             return rows.error();

@@ -391,8 +391,8 @@ Result<Page<WorkflowTemplate>> ApprovalsService::list_templates(
     if (!w) {
         return w.error();
     }
-    if (args.space_id && !detail::is_uuid(*args.space_id)) {
-        return Error::invalid_field("spaceId", "must be a UUID");
+    if (args.space_id && args.space_id->empty()) {
+        return Error::invalid_field("spaceIdentifier", "give a space's id or name");
     }
     std::string const status = args.status.value_or("ACTIVE");
     if (!parse_template_status(status)) {
@@ -423,7 +423,19 @@ Result<Page<WorkflowTemplate>> ApprovalsService::list_templates(
             b, Permission::kRead, ResourceType::kWorkflowTemplate, ScopeType::kWorkflowTemplate
         );
         if (args.space_id) {
-            f.space_id = identity::lower(*args.space_id);
+            // seed 001's spaceIdentifier: a space's id or its name.
+            if (detail::is_uuid(*args.space_id)) {
+                f.space_id = identity::lower(*args.space_id);
+            } else {
+                auto space = core::from_db(
+                    repos::find_space_by_name(tx, actor.org_id, identity::lower(*args.space_id))
+                );
+                if (!space) {
+                    return space.error();
+                }
+                // An unknown name lists nothing, as an unknown id does.
+                f.space_id = *space ? (*space)->id : std::string("-");
+            }
         }
         f.status = status;
         auto rows =
@@ -466,11 +478,8 @@ Result<WorkflowTemplate> ApprovalsService::get_template(
 Result<WorkflowTemplate> ApprovalsService::update_template(
     core::Actor const& actor, std::string const& id_or_name, TemplateUpdate const& in
 ) {
-    if (!in.expected_version) {
-        return Error::invalid_field(
-            "concurrencyControl.version", "is required to update a template (read it first)"
-        );
-    }
+    // concurrencyControl is not in seed 001: without it the update applies to
+    // the current version (and is audited like any other); given, it is checked.
     if (auto s = check_fields(
             in.description, in.metadata_json, in.default_expires_in_hours, in.approval_rule
         );

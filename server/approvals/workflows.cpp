@@ -303,6 +303,12 @@ Result<Page<Workflow>> ApprovalsService::list_workflows(
         f.visibility.creator_type = std::string(identity::principal_type(actor));
         f.visibility.creator_id = actor.principal_id;
         f.status = args.status;
+        if (args.only_non_terminal) {
+            // EVALUATION_IN_PROGRESS is the one non-terminal state (expiry ran
+            // above); a terminal status asked for too matches nothing.
+            std::string const running(workflow_status_name(WorkflowStatus::kInProgress));
+            f.status = !args.status || *args.status == running ? running : std::string("-");
+        }
         if (args.template_identifier) {
             if (detail::is_uuid(*args.template_identifier)) {
                 f.template_id = identity::lower(*args.template_identifier);

@@ -92,15 +92,21 @@ std::string summary_select(std::string_view where) {
            std::string(where);
 }
 
-// $1 org, $2 all (0/1), $3 principal type, $4 principal id.
+// $1 org, $2 all (0/1), $3 principal type, $4 principal id, $5 name pattern or NULL.
 constexpr std::string_view kVisibleGroups =
     "g.org_id = $1 AND ($2 = 1 OR g.id IN (SELECT m.group_id FROM group_members m "
     "WHERE m.org_id = $1 AND m.entity_type = $3 AND m.entity_id = $4) OR g.id IN "
     "(SELECT b.scope_id FROM role_bindings b WHERE b.org_id = $1 AND b.principal_type = $3 "
-    "AND b.principal_id = $4 AND b.scope_type = 'group'))";
+    "AND b.principal_id = $4 AND b.scope_type = 'group')) "
+    "AND (CAST($5 AS TEXT) IS NULL OR g.name_lower LIKE CAST($5 AS TEXT) ESCAPE '\\')";
 
 Params visibility_params(std::string const& org_id, GroupVisibility const& v) {
-    return {org_id, std::int64_t{v.all ? 1 : 0}, v.principal_type, v.principal_id};
+    return {
+        org_id,
+        std::int64_t{v.all ? 1 : 0},
+        v.principal_type,
+        v.principal_id,
+        contains_pattern(v.name_contains)};
 }
 
 MemberRecord member_from(Row const& r) {
@@ -126,6 +132,25 @@ DbResult<std::optional<GroupSummary>> find_group_summary(
     return first_row(tx.query(sql, {org_id, id}), summary_from);
 }
 
+DbResult<std::vector<std::pair<std::string, std::string>>> groups_of_entity(
+    Tx& tx,
+    std::string const& org_id,
+    GroupVisibility const& visibility,
+    std::string const& entity_type,
+    std::string const& entity_id
+) {
+    static std::string const sql =
+        "SELECT g.id, g.name FROM approval_groups g JOIN group_members gm ON gm.group_id = g.id "
+        "WHERE gm.org_id = $1 AND gm.entity_type = $6 AND gm.entity_id = $7 AND " +
+        std::string(kVisibleGroups) + " ORDER BY g.name_lower, g.id";
+    Params params = visibility_params(org_id, visibility);
+    params.emplace_back(entity_type);
+    params.emplace_back(entity_id);
+    return all_rows(tx.query(sql, params), [](Row const& r) {
+        return std::make_pair(r.text(0), r.text(1));
+    });
+}
+
 DbResult<std::vector<GroupSummary>> list_groups(
     Tx& tx,
     std::string const& org_id,
@@ -134,7 +159,7 @@ DbResult<std::vector<GroupSummary>> list_groups(
     std::int64_t offset
 ) {
     static std::string const sql =
-        summary_select(kVisibleGroups) + " ORDER BY g.name_lower, g.id LIMIT $5 OFFSET $6";
+        summary_select(kVisibleGroups) + " ORDER BY g.name_lower, g.id LIMIT $6 OFFSET $7";
     Params params = visibility_params(org_id, visibility);
     params.emplace_back(limit);
     params.emplace_back(offset);

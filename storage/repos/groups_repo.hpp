@@ -51,6 +51,8 @@ struct GroupVisibility {
     bool all{false};
     std::string principal_type{"human"};
     std::string principal_id;
+    /// Only names containing this (lowercase; seed 001's `search`).
+    std::optional<std::string> name_contains{};
 };
 
 /// By name, compared through name_lower (pass the lowercase name).
@@ -61,6 +63,15 @@ DbResult<std::optional<GroupSummary>> find_group_summary(
     Tx& tx, std::string const& org_id, std::string const& id
 );
 /// Visible groups ordered by name_lower, id.
+/// (id, name) of the groups `entity` is a member of that `visibility` shows,
+/// by name.
+DbResult<std::vector<std::pair<std::string, std::string>>> groups_of_entity(
+    Tx& tx,
+    std::string const& org_id,
+    GroupVisibility const& visibility,
+    std::string const& entity_type,
+    std::string const& entity_id
+);
 DbResult<std::vector<GroupSummary>> list_groups(
     Tx& tx,
     std::string const& org_id,

@@ -202,26 +202,6 @@ DbResult<std::int64_t> count_active_with_role(
     return count_of(tx.query(kCountActiveWithRole, {org_id, role}));
 }
 
-namespace {
-
-/// A LIKE pattern matching `s` anywhere, with LIKE's wildcards escaped.
-Value contains_pattern(std::optional<std::string> const& s) {
-    if (!s) {
-        return null_value();
-    }
-    std::string p{"%"};
-    for (char c : *s) {
-        if (c == '%' || c == '_' || c == '\\') {
-            p.push_back('\\');
-        }
-        p.push_back(c);
-    }
-    p.push_back('%');
-    return p;
-}
-
-}  // namespace
-
 DbResult<std::vector<UserRecord>> list_users(
     Tx& tx,
     std::string const& org_id,

@@ -51,6 +51,23 @@ inline DbResult<std::int64_t> count_of(DbResult<Rows> rows) {
     return rows->empty() ? std::int64_t{0} : rows->front().integer(0);
 }
 
+/// A LIKE pattern (ESCAPE '\\') matching `s` anywhere, with LIKE's wildcards
+/// escaped; NULL when there is no `s` (the filter is off).
+inline Value contains_pattern(std::optional<std::string> const& s) {
+    if (!s) {
+        return null_value();
+    }
+    std::string p{"%"};
+    for (char c : *s) {
+        if (c == '%' || c == '_' || c == '\\') {
+            p.push_back('\\');
+        }
+        p.push_back(c);
+    }
+    p.push_back('%');
+    return p;
+}
+
 /// "$first, $first+1, …" for `count` parameters: the inside of an IN list.
 inline std::string placeholder_list(std::size_t first, std::size_t count) {
     std::string out;

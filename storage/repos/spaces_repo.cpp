@@ -26,14 +26,20 @@ SpaceRecord space_from(Row const& r) {
     };
 }
 
-// $1 org, $2 all (0/1), $3 principal type, $4 principal id.
+// $1 org, $2 all (0/1), $3 principal type, $4 principal id, $5 name pattern or NULL.
 constexpr std::string_view kVisibleSpaces =
     "org_id = $1 AND ($2 = 1 OR id IN (SELECT b.scope_id FROM role_bindings b "
     "WHERE b.org_id = $1 AND b.principal_type = $3 AND b.principal_id = $4 "
-    "AND b.scope_type = 'space'))";
+    "AND b.scope_type = 'space')) AND (CAST($5 AS TEXT) IS NULL OR name_lower LIKE CAST($5 AS "
+    "TEXT) ESCAPE '\\')";
 
 Params visibility_params(std::string const& org_id, SpaceVisibility const& v) {
-    return {org_id, std::int64_t{v.all ? 1 : 0}, v.principal_type, v.principal_id};
+    return {
+        org_id,
+        std::int64_t{v.all ? 1 : 0},
+        v.principal_type,
+        v.principal_id,
+        contains_pattern(v.name_contains)};
 }
 
 }  // namespace
@@ -82,7 +88,7 @@ DbResult<std::vector<SpaceRecord>> list_spaces(
 ) {
     static std::string const sql = "SELECT " + std::string(kSpaceColumns) + " FROM spaces WHERE " +
                                    std::string(kVisibleSpaces) +
-                                   " ORDER BY name_lower, id LIMIT $5 OFFSET $6";
+                                   " ORDER BY name_lower, id LIMIT $6 OFFSET $7";
     Params params = visibility_params(org_id, visibility);
     params.emplace_back(limit);
     params.emplace_back(offset);

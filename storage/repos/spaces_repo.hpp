@@ -30,6 +30,8 @@ struct SpaceVisibility {
     bool all{false};
     std::string principal_type{"human"};
     std::string principal_id;
+    /// Only names containing this (lowercase; seed 001's `search`).
+    std::optional<std::string> name_contains{};
 };
 
 DbStatus insert_space(Tx& tx, SpaceRecord const& s);

@@ -160,7 +160,7 @@ TEST_SUITE("e2e/approvals") {
         REQUIRE_MESSAGE(removed.status == 200, removed.body);
         CHECK(removed.json().at("entitiesCount") == 0);
         check_error(
-            http.rest("DELETE", members_path, entities("human", bob.id), root), 404, "not_found"
+            http.rest("DELETE", members_path, entities("human", bob.id), root), 409, "conflict"
         );
         CHECK(db_count(d, "audit_log WHERE action LIKE 'approvals.group.%'") == 3);
     }

@@ -77,7 +77,7 @@ TEST_SUITE("e2e/approvals") {
         auto members = ok(c.call("approvals_group_members_list", {{"groupId", gid}}));
         CHECK(members.at("entities").at(0).at("entity").at("entityId") == bob_id.c_str());
         CHECK(ok(c.call("approvals_group_members_remove", batch)).at("entitiesCount") == 0);
-        CHECK(refused(c.call("approvals_group_members_remove", batch)) == "not_found");
+        CHECK(refused(c.call("approvals_group_members_remove", batch)) == "conflict");
         CHECK(
             refused(c.call("approvals_group_members_list", {{"groupId", "x"}})) ==
             "invalid_argument"
@@ -99,9 +99,12 @@ TEST_SUITE("e2e/approvals") {
                 {{"userId", bob_id}, {"roles", one}, {"concurrencyControl", {{"version", 1}}}}
             )) == "conflict"
         );
+        // Without concurrencyControl the replacement applies to the current roles.
         CHECK(
-            refused(c.call("approvals_user_roles_replace", {{"userId", bob_id}, {"roles", one}})) ==
-            "invalid_argument"
+            ok(c.call("approvals_user_roles_replace", {{"userId", bob_id}, {"roles", one}}))
+                .at("roles")
+                .as_array()
+                .size() == 1
         );
         CHECK(db_count(d, "role_bindings WHERE via_mcp = 1") == 1);
         auto removed =

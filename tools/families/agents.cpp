@@ -178,7 +178,7 @@ void register_agent_tools(registry::Registry& r) {
         "once (privateKey: base64 of its PKCS#8 PEM); only the public key (base64 of its SPKI "
         "PEM) is stored. Keep the private key: it cannot be shown again.",
         {},
-        {"POST", "/api/v1/agents/register", "", "", 201},
+        {"POST", "/api/v1/agents/register", "", "", 201, "/api/v1/agents/{agentId}"},
         agents_register,
         "any human user"
     ));

@@ -306,7 +306,9 @@ Result<json::value> groups_list(ToolContext& ctx, json::object const& a) {
     if (!svc) {
         return svc.error();
     }
-    return encode_page((*svc)->list_groups(ctx.actor, page_args(a)), "groups", group_json);
+    return encode_page(
+        (*svc)->list_groups(ctx.actor, page_args(a), opt_string(a, "search")), "groups", group_json
+    );
 }
 
 Result<json::value> groups_get(ToolContext& ctx, json::object const& a) {
@@ -375,7 +377,9 @@ Result<json::value> spaces_list(ToolContext& ctx, json::object const& a) {
     if (!svc) {
         return svc.error();
     }
-    return encode_page((*svc)->list_spaces(ctx.actor, page_args(a)), "data", space_json);
+    return encode_page(
+        (*svc)->list_spaces(ctx.actor, page_args(a), opt_string(a, "search")), "data", space_json
+    );
 }
 
 Result<json::value> spaces_get(ToolContext& ctx, json::object const& a) {
@@ -457,8 +461,12 @@ Result<json::value> templates_list(ToolContext& ctx, json::object const& a) {
     if (!svc) {
         return svc.error();
     }
-    approvals::TemplateListArgs args{
-        page_args(a), opt_string(a, "spaceId"), opt_string(a, "status")};
+    // spaceIdentifier is seed 001's filter (an id or a name); spaceId its alias.
+    auto space = opt_string(a, "spaceIdentifier");
+    if (!space) {
+        space = opt_string(a, "spaceId");
+    }
+    approvals::TemplateListArgs args{page_args(a), space, opt_string(a, "status")};
     return encode_page((*svc)->list_templates(ctx.actor, args), "data", [](auto const& t) {
         return codec::encode_template_summary(t);
     });
@@ -561,7 +569,7 @@ void register_org_admins(registry::Registry& r) {
         "Add an org admin",
         "Makes an existing user of the organization (by email) an admin.",
         {},
-        {"POST", kAdminsPath, "", "", 201},
+        {"POST", kAdminsPath, "", "", 201, std::string(kAdminsPath) + "/{userId}"},
         org_admins_add,
         "admin, super_admin"
     ));
@@ -593,7 +601,7 @@ void register_groups(registry::Registry& r) {
         "Creates a group of approvers: name (unique in the org, case-insensitive) and "
         "description. A creator who is not an org admin becomes its GroupManager.",
         {},
-        {"POST", kGroupsPath, "", "", 201},
+        {"POST", kGroupsPath, "", "", 201, std::string(kGroupsPath) + "/{id}"},
         groups_create,
         "any human user"
     ));
@@ -656,7 +664,7 @@ void register_spaces(registry::Registry& r) {
         "Creates a space for workflow templates: name (unique in the org, case-insensitive) and "
         "description. A creator who is not an org admin becomes its SpaceManager.",
         {},
-        {"POST", kSpacesPath, "", "", 201},
+        {"POST", kSpacesPath, "", "", 201, std::string(kSpacesPath) + "/{id}"},
         spaces_create,
         "any human user"
     ));
@@ -689,7 +697,7 @@ void register_templates(registry::Registry& r) {
         "AND / OR, at most two operator levels, groups of the org), actions (EMAIL, WEBHOOK), "
         "defaultExpiresInHours (1-8760), description and metadata.",
         {},
-        {"POST", kTemplatesPath, "", "", 201},
+        {"POST", kTemplatesPath, "", "", 201, std::string(kTemplatesPath) + "/{id}"},
         templates_create,
         "humans with WorkflowTemplateWrite or WorkflowTemplateFullAccess covering the space "
         "(space or org scope) or SpaceManager on it; admins"

@@ -121,6 +121,12 @@ Result<json::value> workflows_list(ToolContext& ctx, json::object const& a) {
         opt_string(a, "status"),
         opt_string(a, "workflowTemplateIdentifier"),
         include_template(a)};
+    // The seed's spelling and its camelCase twin (the MCP-friendly one).
+    for (auto const* key : {"include-only-non-terminal-state", "includeOnlyNonTerminalState"}) {
+        if (auto const* v = a.if_contains(key); v != nullptr && v->is_bool() && v->as_bool()) {
+            args.only_non_terminal = true;
+        }
+    }
     auto r = (*svc)->list_workflows(ctx.actor, args);
     if (!r) {
         return r.error();
@@ -230,7 +236,7 @@ void register_workflow_tools(registry::Registry& r) {
         "name unique in the organization, description and metadata; it expires after the "
         "template's defaultExpiresInHours (30 days when unset).",
         {},
-        {"POST", kWorkflowsPath, "", "", 201},
+        {"POST", kWorkflowsPath, "", "", 201, std::string(kWorkflowsPath) + "/{id}"},
         workflows_create,
         "WorkflowTemplateInstantiator or WorkflowTemplateFullAccess on the template (template, "
         "space or org scope); admins"

@@ -237,7 +237,7 @@ void register_catalog_tools(registry::Registry& r) {
         "slug such as llm-backend, or a legacy free-form label kept verbatim) and optionally a "
         "workflow_template whose workflows decide requests.",
         kWrite,
-        {{"POST", kRowsPath, "", "", 201}},
+        {{"POST", kRowsPath, "", "", 201, kRowPath}},
         rows_create,
         "admin, super_admin"
     ));

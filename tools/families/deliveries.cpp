@@ -193,7 +193,7 @@ void register_deliveries_tools(registry::Registry& r) {
         "with the same event id (receivers that dedupe on it see a repeat). The endpoint must "
         "be enabled.",
         Annotations{},
-        {"POST", "/api/v1/deliveries/{id}/redeliver", "", "", 201},
+        {"POST", "/api/v1/deliveries/{id}/redeliver", "", "", 201, "/api/v1/deliveries/{id}"},
         redeliver,
         "the endpoint's owner for an employee hook; admin, super_admin otherwise"
     ));

@@ -4,9 +4,11 @@
 // answers {users, pagination: {total, page, limit}}.
 //
 //   MCP tools/call / REST /api/v1/users ─► Registry::invoke ─► handler ─► IdentityService
+#include "server/approvals/approvals_service.hpp"
 #include "server/identity/identity_service.hpp"
 #include "tools/codec/catalog_codec.hpp"
 #include "tools/codec/json_args.hpp"
+#include "tools/codec/roles_codec.hpp"
 #include "tools/families/families.hpp"
 #include "tools/families/family_kit.hpp"
 #include "tools/registry/registry.hpp"
@@ -59,7 +61,33 @@ Result<json::value> users_get(ToolContext& ctx, json::object const& a) {
     if (!svc) {
         return svc.error();
     }
-    return encode((*svc)->get_user(ctx.actor, string_or(a, "userId")));
+    auto user = (*svc)->get_user(ctx.actor, string_or(a, "userId"));
+    if (!user) {
+        return user.error();
+    }
+    auto out = encode(user);
+    if (!out || ctx.services->approvals == nullptr) {
+        return out;
+    }
+    // seed 001's User: groups, roles and the concurrencyControl.version that
+    // changing the roles checks.
+    auto roles = ctx.services->approvals->user_roles(ctx.actor, user->id);
+    auto groups = ctx.services->approvals->user_groups(ctx.actor, user->id);
+    if (!roles) {
+        return roles.error();
+    }
+    if (!groups) {
+        return groups.error();
+    }
+    json::array group_items;
+    for (auto const& [id, name] : *groups) {
+        group_items.push_back(json::object{{"groupId", id}, {"groupName", name}});
+    }
+    auto& o = out->as_object();
+    o["groups"] = std::move(group_items);
+    o["roles"] = codec::encode_bindings(roles->roles);
+    o["concurrencyControl"] = json::object{{"version", std::to_string(roles->version)}};
+    return out;
 }
 
 Result<json::value> users_deactivate(ToolContext& ctx, json::object const& a) {
@@ -119,7 +147,7 @@ void register_identity_tools(registry::Registry& r) {
         "(defaults to the email's local part) and orgRole (member, hr_admin, admin, "
         "super_admin; default member).",
         {},
-        {"POST", "/api/v1/users", "", "", 201},
+        {"POST", "/api/v1/users", "", "", 201, "/api/v1/users/{id}"},
         users_create,
         "admin, super_admin (only super_admin creates super_admin)"
     ));
@@ -172,7 +200,12 @@ void register_identity_tools(registry::Registry& r) {
         "(RFC 3339, in the future). The key is answered once; only its hash is stored. The "
         "issuer is recorded.",
         {},
-        {"POST", "/api/v1/users/{user_id}/api-keys", "", "", 201},
+        {"POST",
+         "/api/v1/users/{user_id}/api-keys",
+         "",
+         "",
+         201,
+         "/api/v1/users/{user_id}/api-keys/{id}"},
         api_keys_create,
         "anyone for themselves; super_admin for anyone; admin for members and hr_admins"
     ));

@@ -269,7 +269,7 @@ void register_admin_tools(registry::Registry& r) {
         "[\"*\"]) and scheme. Answers the signing secret (whsec_…) once. At most 50 per "
         "organization.",
         kWrite,
-        {"POST", kIntegrationsPath, "", "", 201},
+        {"POST", kIntegrationsPath, "", "", 201, kIntegrationPath},
         admin_create,
         kAdmins
     ));

@@ -428,7 +428,15 @@ json::object Registry::args_from_query(
     for (auto const& [key, raw] : query) {
         std::string type;
         if (props != nullptr) {
-            if (auto const* s = props->if_contains(key); s && s->is_object()) {
+            auto const* s = props->if_contains(key);
+            if (s == nullptr) {
+                // A query string may carry parameters this route does not
+                // know (seed 001's clients send page/limit/orderBy on every
+                // list): ignored, as HTTP APIs do. Path segments and bodies
+                // stay strict, and so do the MCP tools.
+                continue;
+            }
+            if (s->is_object()) {
                 if (auto const* t = s->get_object().if_contains("type"); t && t->is_string()) {
                     type = t->get_string();
                 }

@@ -202,7 +202,9 @@ public:
 
     /// Turns query-string pairs into arguments, converting to the types the
     /// input schema declares (integer, number, boolean); an unconvertible value
-    /// is left as a string so that validation reports it.
+    /// is left as a string so that validation reports it. Names the schema's
+    /// properties do not list are dropped (HTTP clients send page, limit,
+    /// orderBy, … to every list; the tool schemas stay strict for MCP).
     boost::json::object args_from_query(
         ToolSpec const& tool, std::vector<std::pair<std::string, std::string>> const& query
     ) const;

@@ -31,6 +31,11 @@ struct RestRoute {
     std::string discriminator_field{};
     std::string discriminator_value{};
     int success_status{200};
+    /// For a 201: the new resource's path, `{name}` filled from the result's
+    /// field of that name, else from the request's path segment; answered as
+    /// a relative `Location` (it resolves against whatever URL the client
+    /// used, so it holds behind a proxy).
+    std::string location{};
 };
 
 /// decode → one domain call → encode. No SQL, no HTTP, no authorization.

@@ -3,6 +3,7 @@
 #include "transport/http/rest_router.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <iostream>
 
 #include "transport/http/header_values.hpp"
@@ -96,6 +97,46 @@ HttpReply miss_reply(RouteMiss miss, std::string_view method, std::string_view p
     ));
 }
 
+/// A route's `location` template filled from the result's fields, else from
+/// the request's path segments; each value percent-encoded as one segment.
+/// nullopt when a name has no string value.
+std::optional<std::string> location_of(
+    std::string_view pattern, json::value const& result, json::object const& path_args
+) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    auto segment = [&out](std::string_view value) {
+        for (unsigned char c : value) {
+            if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+                out += static_cast<char>(c);
+            } else {
+                out += '%';
+                out += kHex[c >> 4];
+                out += kHex[c & 0xF];
+            }
+        }
+    };
+    while (!pattern.empty()) {
+        auto const open = pattern.find('{');
+        out += pattern.substr(0, open);
+        if (open == std::string_view::npos) {
+            break;
+        }
+        auto const close = pattern.find('}', open);
+        auto const name = pattern.substr(open + 1, close - open - 1);
+        pattern.remove_prefix(close + 1);
+        json::value const* v = result.is_object() ? result.get_object().if_contains(name) : nullptr;
+        if (v == nullptr || !v->is_string()) {
+            v = path_args.if_contains(name);  // decoded by now
+        }
+        if (v == nullptr || !v->is_string()) {
+            return std::nullopt;
+        }
+        segment(v->get_string());
+    }
+    return out;
+}
+
 }  // namespace
 
 RestRouter::RestRouter(
@@ -168,7 +209,13 @@ HttpReply RestRouter::invoke(RouteMatch match, json::object args, server::core::
     if (status == 204) {
         return empty_reply(204);
     }
-    return json_reply(status, *result);
+    HttpReply reply = json_reply(status, *result);
+    if (status == 201 && !match.route->location.empty()) {
+        if (auto where = location_of(match.route->location, *result, match.path_args)) {
+            reply.headers.emplace_back("Location", std::move(*where));
+        }
+    }
+    return reply;
 }
 
 }  // namespace signoff::transport::http

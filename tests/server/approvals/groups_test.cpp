@@ -153,7 +153,7 @@ TEST_SUITE("server/approvals/groups") {
 
         auto not_member =
             d.approvals.remove_members(root, g.id, humans({a.principal_id, root.principal_id}));
-        CHECK(kind_of(not_member) == ErrorKind::kNotFound);
+        CHECK(kind_of(not_member) == ErrorKind::kConflict);  // as the original API: 409
         auto removed = d.approvals.remove_members(root, g.id, humans({a.principal_id}));
         REQUIRE(removed.has_value());
         CHECK(removed->entities_count == 2);

@@ -249,6 +249,32 @@ TEST_SUITE("server/approvals/templates") {
     }
 
     TEST_CASE_TEMPLATE(
+        "an update without concurrencyControl applies to the current version (seed 001)",
+        T,
+        SqliteBackend,
+        PostgresBackend
+    ) {
+        SIGNOFF_SKIP_WITHOUT_BACKEND(T);
+        Approvals d{T::kBackend};
+        World w{d};
+        auto v1 = d.approvals.create_template(
+            w.root, Approvals::template_input(w.space.id, "Release", w.group.id)
+        );
+        REQUIRE(v1.has_value());
+        TemplateUpdate blind;
+        blind.description = "no version given";
+        auto v2 = d.approvals.update_template(w.root, "release", blind);
+        REQUIRE_MESSAGE(v2.has_value(), v2.error().message);
+        CHECK(v2->version == 2);
+        CHECK(v2->description == "no version given");
+        // Given, it is checked.
+        CHECK(
+            kind_of(d.approvals.update_template(w.root, "release", update_at(1))) ==
+            ErrorKind::kConflict
+        );
+    }
+
+    TEST_CASE_TEMPLATE(
         "update writes the next version and retires the old one", T, SqliteBackend, PostgresBackend
     ) {
         SIGNOFF_SKIP_WITHOUT_BACKEND(T);
@@ -263,10 +289,6 @@ TEST_SUITE("server/approvals/templates") {
         REQUIRE(v1.has_value());
         d.clock.advance(std::chrono::minutes{1});
 
-        CHECK(
-            field_of(d.approvals.update_template(w.root, "release", {})) ==
-            "concurrencyControl.version"
-        );
         auto stale = d.approvals.update_template(w.root, "release", update_at(7));
         CHECK(kind_of(stale) == ErrorKind::kConflict);
         CHECK(stale.error().message.find("current version is 1") != std::string::npos);
@@ -441,7 +463,14 @@ TEST_SUITE("server/approvals/templates") {
         CHECK(
             field_of(d.approvals.list_templates(w.root, {{}, std::nullopt, "RETIRED"})) == "status"
         );
-        CHECK(field_of(d.approvals.list_templates(w.root, {{}, "lab"})) == "spaceId");
+        // spaceIdentifier takes a name too; an unknown one lists nothing.
+        auto unknown_space = d.approvals.list_templates(w.root, {{}, "no such space"});
+        REQUIRE(unknown_space.has_value());
+        CHECK(unknown_space->items.empty());
+        auto named = d.approvals.list_templates(w.root, {{}, "LAB"});
+        REQUIRE(named.has_value());
+        CHECK(named->total == d.approvals.list_templates(w.root, {{}, lab.id})->total);
+        CHECK(field_of(d.approvals.list_templates(w.root, {{}, ""})) == "spaceIdentifier");
         CHECK(
             kind_of(d.approvals.list_templates(w.root, {{1, 101}})) == ErrorKind::kInvalidArgument
         );

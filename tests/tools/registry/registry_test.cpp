@@ -227,7 +227,7 @@ TEST_SUITE("tools/registry") {
         CHECK(r.methods_for("/api/v1/things/x/y").empty());
     }
 
-    TEST_CASE("query strings are coerced to the declared types") {
+    TEST_CASE("query strings are coerced to the declared types; unknown names are dropped") {
         Registry r;
         r.add_tool(probe("probe_echo"));
         REQUIRE(r.seal().has_value());
@@ -240,6 +240,12 @@ TEST_SUITE("tools/registry") {
         CHECK(args.at("state") == "7");
         auto bad = r.args_from_query(*r.find_tool("probe_echo"), {{"count", "three"}});
         CHECK(bad.at("count") == "three");
+        // Names the schema does not list are dropped, not refused.
+        auto extra = r.args_from_query(
+            *r.find_tool("probe_echo"), {{"slug", "a"}, {"orderBy", "name"}, {"page", "2"}}
+        );
+        CHECK(extra.size() == 1);
+        CHECK(extra.at("slug") == "a");
     }
 
     TEST_CASE("tool results carry structured content and a text copy") {
