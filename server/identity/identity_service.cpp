@@ -9,6 +9,7 @@
 #include "server/events/json_text.hpp"
 #include "server/identity/agent_names.hpp"
 #include "server/identity/authorize.hpp"
+#include "server/identity/principals.hpp"
 #include "server/identity/roles.hpp"
 #include "storage/repos/identity_repo.hpp"
 #include "storage/repos/roles_repo.hpp"
@@ -184,13 +185,7 @@ Result<core::Actor> IdentityService::authenticate(std::string_view api_key, core
             );
         });
     }
-    core::Actor actor;
-    actor.org_id = p.user.org_id;
-    actor.org_name = p.org_name;
-    actor.principal_id = p.user.id;
-    actor.email = p.user.email;
-    actor.display_name = p.user.display_name;
-    actor.role = parse_role(p.user.org_role).value_or(core::OrgRole::kMember);
+    core::Actor actor = user_actor(p.user, p.org_name);
     actor.channel = channel;
     return actor;
 }

@@ -618,6 +618,24 @@ Result<std::string> sign_compact(Object header, Object const& payload, Key const
     return input + "." + b64url(sig);
 }
 
+bool audience_has(Object const& claims, std::string_view want) {
+    auto const* aud = claims.if_contains("aud");
+    if (aud == nullptr) {
+        return false;
+    }
+    if (aud->is_string()) {
+        return aud->as_string() == want;
+    }
+    if (aud->is_array()) {
+        for (auto const& v : aud->as_array()) {
+            if (v.is_string() && v.as_string() == want) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 // ---- encryption ----
 
 std::size_t rsa_oaep_sha256_capacity(Key const& key) {

@@ -104,6 +104,9 @@ core::Result<std::string> sign_compact(
     Object header, Object const& payload, Key const& key, Alg alg
 );
 
+/// RFC 7519 §4.1.3: `aud` is `want`, or an array holding it.
+bool audience_has(Object const& claims, std::string_view want);
+
 // ---- encryption ----
 
 /// RSA-OAEP with SHA-256 and MGF1-SHA-256 (RFC 8017 §7.1) of `plaintext`,

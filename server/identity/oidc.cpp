@@ -6,6 +6,7 @@
 #include "server/core/db_map.hpp"
 #include "server/events/json_text.hpp"
 #include "server/identity/agent_keys.hpp"
+#include "server/identity/principals.hpp"
 #include "server/identity/roles.hpp"
 #include "storage/repos/identity_repo.hpp"
 #include "storage/repos/logins_repo.hpp"
@@ -54,33 +55,6 @@ std::string form(std::vector<std::pair<std::string, std::string>> const& fields)
 
 Error idp_refused(std::string why) {
     return Error::unauthenticated("the sign-in was refused: " + std::move(why));
-}
-
-bool audience_has(json_doc::Object const& claims, std::string const& want) {
-    auto const* aud = claims.if_contains("aud");
-    if (aud == nullptr) {
-        return false;
-    }
-    if (aud->is_string()) {
-        return aud->as_string() == want;
-    }
-    if (aud->is_array()) {
-        return std::any_of(aud->as_array().begin(), aud->as_array().end(), [&](auto const& v) {
-            return v.is_string() && v.as_string() == want;
-        });
-    }
-    return false;
-}
-
-core::Actor actor_of(repos::UserRecord const& u, std::string const& org_name) {
-    core::Actor a;
-    a.org_id = u.org_id;
-    a.org_name = org_name;
-    a.principal_id = u.id;
-    a.email = u.email;
-    a.display_name = u.display_name;
-    a.role = parse_role(u.org_role).value_or(core::OrgRole::kMember);
-    return a;
 }
 
 }  // namespace
@@ -396,7 +370,7 @@ Result<std::pair<json_doc::Object, std::string>> OidcLogin::redeem(
     if (json_doc::string_at(c, "iss") != config_.issuer) {
         return idp_refused("the id_token's iss is not the configured IdP");
     }
-    if (!audience_has(c, config_.client_id)) {
+    if (!jose::audience_has(c, config_.client_id)) {
         return idp_refused("the id_token's aud is not this client");
     }
     if (auto azp = json_doc::string_at(c, "azp"); azp && *azp != config_.client_id) {
@@ -477,7 +451,7 @@ Result<TokenPair> OidcLogin::cli_token(std::string const& code, std::string cons
             if (auto ins = core::from_db(repos::insert_user(tx, created)); !ins) {
                 return ins.error();
             }
-            core::Actor who = actor_of(created, org->name);
+            core::Actor who = user_actor(created, org->name);
             who.channel = core::Channel::kRest;
             auto audited = recorder_.audit(
                 tx,
@@ -511,7 +485,7 @@ Result<TokenPair> OidcLogin::cli_token(std::string const& code, std::string cons
         if (!o) {
             return o.error();
         }
-        core::Actor who = actor_of(user, *o ? (*o)->name : "");
+        core::Actor who = user_actor(user, *o ? (*o)->name : "");
         auto pair = tokens_.start_user_session(tx, who);
         if (!pair) {
             return pair.error();

@@ -7,6 +7,7 @@
 #include "server/events/json_text.hpp"
 #include "server/identity/agent_keys.hpp"
 #include "server/identity/agent_names.hpp"
+#include "server/identity/principals.hpp"
 #include "server/identity/roles.hpp"
 #include "storage/repos/agents_repo.hpp"
 #include "storage/repos/identity_repo.hpp"
@@ -43,23 +44,6 @@ std::string token_hash(std::string_view token) {
     return jose::hex(jose::sha256(token));
 }
 
-/// `aud` is the expected string, or an array holding it (RFC 7519 §4.1.3).
-bool audience_is(json_doc::Object const& claims, std::string const& want) {
-    auto const* aud = claims.if_contains("aud");
-    if (aud == nullptr) {
-        return false;
-    }
-    if (aud->is_string()) {
-        return aud->as_string() == want;
-    }
-    if (aud->is_array()) {
-        return std::any_of(aud->as_array().begin(), aud->as_array().end(), [&](auto const& v) {
-            return v.is_string() && v.as_string() == want;
-        });
-    }
-    return false;
-}
-
 /// The URL a proof's htu is compared with: no query, no fragment.
 std::string without_query(std::string_view url) {
     auto const cut = url.find_first_of("?#");
@@ -68,28 +52,6 @@ std::string without_query(std::string_view url) {
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && lower(a) == lower(b);
-}
-
-core::Actor agent_actor(repos::AgentRecord const& a, std::string const& org_name) {
-    core::Actor actor;
-    actor.org_id = a.org_id;
-    actor.org_name = org_name;
-    actor.principal_id = a.id;
-    actor.principal_kind = "agent";
-    actor.display_name = a.name;
-    actor.role = core::OrgRole::kMember;
-    return actor;
-}
-
-core::Actor user_actor(repos::UserRecord const& u, std::string const& org_name) {
-    core::Actor actor;
-    actor.org_id = u.org_id;
-    actor.org_name = org_name;
-    actor.principal_id = u.id;
-    actor.email = u.email;
-    actor.display_name = u.display_name;
-    actor.role = parse_role(u.org_role).value_or(core::OrgRole::kMember);
-    return actor;
 }
 
 }  // namespace
@@ -391,7 +353,7 @@ Result<TokenPair> TokenService::agent_token(AgentTokenRequest const& request) {
         if (*iss != a.name || sub != a.name) {
             return refused("iss and sub must both be the agent's name");
         }
-        if (!audience_is(claims, config_.issuer)) {
+        if (!jose::audience_has(claims, config_.issuer)) {
             return refused("aud must be this server's issuer, " + config_.issuer);
         }
         if (!exp || *exp <= epoch(now - config_.skew)) {
@@ -723,7 +685,7 @@ Result<core::Actor> TokenService::authenticate(
     auto const& c = jws->payload;
     auto const now = clock_.now();
     auto const exp = json_doc::integer_at(c, "exp");
-    if (json_doc::string_at(c, "iss") != config_.issuer || !audience_is(c, config_.issuer)) {
+    if (json_doc::string_at(c, "iss") != config_.issuer || !jose::audience_has(c, config_.issuer)) {
         return refused("the access token was not issued for this server");
     }
     if (!exp || *exp <= epoch(now)) {
@@ -859,7 +821,7 @@ Result<core::Actor> TokenService::step_up_actor(
     auto const& c = jws.payload;
     auto const now = clock_.now();
     auto const exp = json_doc::integer_at(c, "exp");
-    if (json_doc::string_at(c, "iss") != config_.issuer || !audience_is(c, config_.issuer)) {
+    if (json_doc::string_at(c, "iss") != config_.issuer || !jose::audience_has(c, config_.issuer)) {
         return refused("the privileged token was not issued for this server");
     }
     if (!exp || *exp <= epoch(now)) {

@@ -5,10 +5,9 @@
 // (npm jose, pinned). Every refusal is checked for its status and reason.
 //   node agent_auth.mjs <signoff-binary> sqlite|postgres <temp-dir>
 // postgres needs SIGNOFF_TEST_PG_DSN (a server the test scripts started).
-import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import { createPrivateKey, createPublicKey, privateDecrypt, constants, createHmac, randomUUID } from "node:crypto";
 import * as jose from "jose";
+import { freshDatabase, bootstrap, startSignoff, checks } from "./signoff_server.mjs";
 
 const [binary, backend, tmp] = process.argv.slice(2);
 if (!binary || !["sqlite", "postgres"].includes(backend) || !tmp) {
@@ -16,71 +15,13 @@ if (!binary || !["sqlite", "postgres"].includes(backend) || !tmp) {
   process.exit(2);
 }
 
-let failed = 0;
-let passed = 0;
-function check(cond, what) {
-  if (cond) {
-    passed++;
-  } else {
-    failed++;
-    console.error(`FAILED: ${what}`);
-  }
-}
+const { check, refusedWith, fail, done } = checks();
 
-mkdirSync(tmp, { recursive: true });
-let db;
-if (backend === "sqlite") {
-  db = `sqlite:${tmp}/agent-auth-${process.pid}.db`;
-} else {
-  const dsn = process.env.SIGNOFF_TEST_PG_DSN;
-  if (!dsn) {
-    console.error("agent_auth: SIGNOFF_TEST_PG_DSN is not set");
-    process.exit(1);
-  }
-  const name = `agent_auth_${process.pid}_${Date.now()}`;
-  execFileSync("/usr/bin/psql", [dsn, "-q", "-c", `CREATE DATABASE ${name}`]);
-  const url = new URL(dsn);
-  url.pathname = `/${name}`;
-  db = url.toString();
-}
-
-const boot = JSON.parse(
-  execFileSync(binary, ["admin", "bootstrap", "--db", db, "--org", "agents", "--email", "root@agents.example"]).toString()
-);
-const server = spawn(binary, ["serve", "--http", "127.0.0.1:0", "--db", db, "--no-delivery", "--test-clock"], {
-  stdio: ["ignore", "ignore", "pipe"],
-});
-let serverLog = "";
-const port = await new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error(`server did not start: ${serverLog}`)), 30000);
-  server.stderr.on("data", (chunk) => {
-    serverLog += chunk.toString();
-    const m = serverLog.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
-    if (m) {
-      clearTimeout(timer);
-      resolve(Number(m[1]));
-    }
-  });
-});
-const base = `http://127.0.0.1:${port}`;
+const db = freshDatabase(backend, tmp, "agent_auth");
+const boot = bootstrap(binary, db, "agents", "root@agents.example");
+const signoff = await startSignoff(binary, db, { args: ["--test-clock"] });
+const { call, base } = signoff;
 const issuer = base;
-
-async function call(method, path, { body, headers = {} } = {}) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { ...(body !== undefined ? { "Content-Type": "application/json" } : {}), ...headers },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
-  return { status: res.status, json, text, headers: res.headers };
-}
-
 const admin = { Authorization: `Bearer ${boot.api_key}` };
 
 // The server's clock runs ahead of ours once the test moves it
@@ -134,10 +75,6 @@ async function proof(agent, htm, htu, extra = {}, withJwk = true) {
     .sign(agent.key);
 }
 
-function refusedWith(r, status, reason, what) {
-  check(r.status === status, `${what}: ${status}, got ${r.status} ${r.text}`);
-  check(r.json?.message?.includes(reason), `${what}: message says "${reason}", got ${r.text}`);
-}
 
 try {
   // ---- from nothing to a token ----
@@ -308,7 +245,7 @@ try {
     check(member.status === 201, `member created: ${member.text}`);
     const memberKey = await call("POST", `/api/v1/users/${member.json.id}/api-keys`, { body: {}, headers: admin });
     const asMember = { Authorization: `Bearer ${memberKey.json.apiKey}` };
-    const outsider = JSON.parse(execFileSync(binary, ["admin", "bootstrap", "--db", db, "--org", "elsewhere", "--email", "root@elsewhere.example"]).toString());
+    const outsider = bootstrap(binary, db, "elsewhere", "root@elsewhere.example");
     const asOutsider = { Authorization: `Bearer ${outsider.api_key}` };
     const revokePath = `/api/v1/agents/${encodeURIComponent(victim.name)}/revoke`;
 
@@ -338,14 +275,9 @@ try {
     check(relisted.json.agents.some((a) => a.name === victim.name && a.revoked === true), "the list shows it revoked");
   }
 } catch (e) {
-  failed++;
-  console.error(`FAILED: threw ${e.stack}`);
+  fail(`threw ${e.stack}`);
 } finally {
-  server.kill("SIGTERM");
+  signoff.stop();
 }
 
-console.error(`agent_auth (${backend}): ${passed} passed, ${failed} failed`);
-if (failed > 0) {
-  console.error(serverLog.slice(-4000));
-}
-process.exit(failed === 0 ? 0 : 1);
+process.exit(done(`agent_auth (${backend})`, signoff.log()));
