@@ -74,4 +74,10 @@ rc=0
 wait "$pid" || rc=$?
 pid=
 [ "$rc" = 0 ] || fail "signoff exited $rc on SIGTERM"
-echo "check_run_command: scripts/run.sh built, served /healthz, REST and MCP, and stopped cleanly on SIGTERM"
+# The test-only clock control must not exist in what the run command builds.
+refusal=$(build-release/signoff serve --test-clock --db "$db" 2>&1) && fail "the release build accepted --test-clock"
+case "$refusal" in
+  *"release build refuses it"*) ;;
+  *) fail "the release build did not refuse --test-clock clearly: $refusal" ;;
+esac
+echo "check_run_command: scripts/run.sh built, served /healthz, REST and MCP, stopped cleanly on SIGTERM, and refuses --test-clock"
