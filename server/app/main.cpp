@@ -62,6 +62,10 @@ Usage:
   signoff admin keys list [--db URL] [--org NAME]
       Prints the org's API keys, one JSON object a line (never a secret).
   signoff admin keys revoke [--db URL] KEY_ID|PREFIX
+  signoff admin signing-key rotate [--db URL] [--overlap SECONDS]
+      A new key signs access tokens from now on; the old one keeps verifying for
+      --overlap seconds (default 900, longer than a token lives; 0 retires it at
+      once: every token it signed stops working). Prints the key ids that verify.
       Revokes a key by id or by its listed prefix (sk-signoff-xxxxxxxx), in any org.
 
   signoff admin backup [--db URL] --to FILE
@@ -114,6 +118,7 @@ struct Options {
     bool conformance{false};
     bool test_clock{false};
     bool new_key{false};
+    long long overlap_seconds{900};
     std::size_t max_connections{0};  // 0: from the descriptor limit
     std::string backup_to;
     signoff::server::webhooks::UrlPolicy webhooks{};
@@ -285,6 +290,8 @@ Options parse(int argc, char** argv) {
             o.backup_to = value();
         } else if (a == "--new-key") {
             o.new_key = true;
+        } else if (a == "--overlap") {
+            o.overlap_seconds = count_flag("--overlap", value(), 0, 86400);
         } else if (a == "--conformance-fixtures") {
             o.conformance = true;
         } else if (a == "--webhook-allow-http") {
@@ -482,6 +489,30 @@ int cmd_keys_revoke(Options const& o, std::string const& key) {
         return 1;
     }
     std::cout << boost::json::serialize(boost::json::value_from(*r)) << std::endl;
+    return 0;
+}
+
+/// `admin signing-key rotate`: what replicas pick up within a minute (they
+/// re-read keys on an unknown kid and at least once a minute).
+int cmd_signing_key_rotate(Options const& o) {
+    auto app = build_or_exit(o);
+    if (auto st = app->tokens->ensure_signing_key(); !st) {
+        std::cerr << "signoff: " << st.error().message << "\n";
+        return 1;
+    }
+    if (auto st = app->tokens->rotate_signing_key(std::chrono::seconds{o.overlap_seconds}); !st) {
+        std::cerr << "signoff: " << st.error().message << "\n";
+        return 1;
+    }
+    boost::json::array kids;
+    auto const published = app->tokens->jwks();
+    for (auto const& k : published.at("keys").as_array()) {
+        kids.push_back(k.at("kid"));
+    }
+    std::cout << boost::json::serialize(boost::json::object{
+                     {"current", kids.empty() ? boost::json::value{} : kids.front()},
+                     {"verifying", kids}})
+              << std::endl;
     return 0;
 }
 
@@ -775,6 +806,9 @@ int main(int argc, char** argv) {
         if (o.command.size() == 4 && o.command[0] == "admin" && o.command[1] == "keys" &&
             o.command[2] == "revoke") {
             return cmd_keys_revoke(o, o.command[3]);
+        }
+        if (o.command == std::vector<std::string>{"admin", "signing-key", "rotate"}) {
+            return cmd_signing_key_rotate(o);
         }
         if (o.command == std::vector<std::string>{"docs", "tools"}) {
             auto app = signoff::app::build_app(AppConfig{"sqlite::memory:", false});

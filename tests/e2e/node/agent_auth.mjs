@@ -5,6 +5,7 @@
 // (npm jose, pinned). Every refusal is checked for its status and reason.
 //   node agent_auth.mjs <signoff-binary> sqlite|postgres <temp-dir>
 // postgres needs SIGNOFF_TEST_PG_DSN (a server the test scripts started).
+import { execFileSync } from "node:child_process";
 import { createPrivateKey, createPublicKey, privateDecrypt, constants, createHmac, randomUUID } from "node:crypto";
 import * as jose from "jose";
 import { freshDatabase, bootstrap, startSignoff, checks } from "./signoff_server.mjs";
@@ -273,6 +274,27 @@ try {
     check(twice.status === 200 && twice.json.revokedAt === revoked.json.revokedAt, "revoking twice answers the same agent");
     const relisted = await call("GET", "/api/v1/agents?limit=100", { headers: admin });
     check(relisted.json.agents.some((a) => a.name === victim.name && a.revoked === true), "the list shows it revoked");
+  }
+
+  // ---- the operator rotates the signing key; the old one verifies through the overlap ----
+  {
+    const kidOf = (token) => JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString()).kid;
+    const before = await tokenWith(await assertion(agent, (await challenge(agent)).nonce));
+    const oldKid = kidOf(before.json.accessToken);
+    const rotated = JSON.parse(execFileSync(binary, ["admin", "signing-key", "rotate", "--db", db, "--overlap", "1800"]).toString());
+    check(rotated.current !== oldKid && rotated.verifying.includes(oldKid) && rotated.verifying.length === 2, `rotation keeps the old key verifying: ${JSON.stringify(rotated)}`);
+    const self = `/api/v1/agents/${encodeURIComponent(agent.name)}`;
+    check((await call("GET", self, { headers: { Authorization: `Bearer ${before.json.accessToken}` } })).status === 200, "a token of the old key works during the overlap");
+    await advance(61);  // replicas re-read keys at least once a minute
+    const after = await tokenWith(await assertion(agent, (await challenge(agent)).nonce));
+    check(kidOf(after.json.accessToken) === rotated.current, "new tokens are signed with the new key");
+    const keys = await call("GET", "/.well-known/jwks.json");
+    check(keys.json.keys.map((k) => k.kid).sort().join() === [...rotated.verifying].sort().join(), `the JWKS publishes both keys: ${keys.text}`);
+    check((await call("GET", self, { headers: { Authorization: `Bearer ${before.json.accessToken}` } })).status === 200, "the old key still verifies");
+    await advance(1800);
+    refusedWith(await call("GET", self, { headers: { Authorization: `Bearer ${before.json.accessToken}` } }), 401, "signature does not verify", "a token of a retired key");
+    const last = await call("GET", "/.well-known/jwks.json");
+    check(last.json.keys.length === 1 && last.json.keys[0].kid === rotated.current, `a retired key leaves the JWKS: ${last.text}`);
   }
 } catch (e) {
   fail(`threw ${e.stack}`);
