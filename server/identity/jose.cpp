@@ -618,6 +618,10 @@ Result<std::string> sign_compact(Object header, Object const& payload, Key const
     return input + "." + b64url(sig);
 }
 
+std::int64_t numeric_date(core::TimePoint t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
 bool audience_has(Object const& claims, std::string_view want) {
     auto const* aud = claims.if_contains("aud");
     if (aud == nullptr) {

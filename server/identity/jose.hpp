@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "server/core/clock.hpp"
 #include "server/core/error.hpp"
 #include "server/core/json_doc.hpp"
 
@@ -103,6 +104,9 @@ bool verify(Jws const& jws, Key const& key, std::initializer_list<Alg> allowed);
 core::Result<std::string> sign_compact(
     Object header, Object const& payload, Key const& key, Alg alg
 );
+
+/// RFC 7519 NumericDate: whole seconds since the epoch.
+std::int64_t numeric_date(core::TimePoint t);
 
 /// RFC 7519 §4.1.3: `aud` is `want`, or an array holding it.
 bool audience_has(Object const& claims, std::string_view want);

@@ -25,10 +25,6 @@ using storage::TxMode;
 constexpr std::size_t kMaxRedirect = 2048;
 constexpr std::chrono::seconds kJwksMinRefresh{10};
 
-std::int64_t epoch(core::TimePoint t) {
-    return std::chrono::duration_cast<seconds>(t.time_since_epoch()).count();
-}
-
 /// RFC 3986 unreserved characters kept, everything else %XX.
 std::string url_encode(std::string_view s) {
     static constexpr std::string_view kHex = "0123456789ABCDEF";
@@ -377,10 +373,11 @@ Result<std::pair<json_doc::Object, std::string>> OidcLogin::redeem(
         return idp_refused("the id_token's azp is not this client");
     }
     auto const exp = json_doc::integer_at(c, "exp");
-    if (!exp || *exp <= epoch(now - config_.skew)) {
+    if (!exp || *exp <= jose::numeric_date(now - config_.skew)) {
         return idp_refused("the id_token has expired");
     }
-    if (auto iat = json_doc::integer_at(c, "iat"); iat && *iat > epoch(now + config_.skew)) {
+    if (auto iat = json_doc::integer_at(c, "iat");
+        iat && *iat > jose::numeric_date(now + config_.skew)) {
         return idp_refused("the id_token was issued in the future");
     }
     auto const nonce = json_doc::string_at(c, "nonce");
@@ -481,29 +478,13 @@ Result<TokenPair> OidcLogin::cli_token(std::string const& code, std::string cons
         if (auto set = core::from_db(repos::set_idp_subject(tx, user.org_id, user.id, sub)); !set) {
             return set.error();
         }
-        auto o = core::from_db(repos::find_org_by_id(tx, user.org_id));
-        if (!o) {
-            return o.error();
+        auto who = user_actor(tx, user);
+        if (!who) {
+            return who.error();
         }
-        core::Actor who = user_actor(user, *o ? (*o)->name : "");
-        auto pair = tokens_.start_user_session(tx, who);
-        if (!pair) {
-            return pair.error();
-        }
-        auto audited = recorder_.audit(
-            tx,
-            events::Recorder::by(
-                who,
-                "identity.user.signed_in",
-                "user",
-                user.id,
-                events::JsonObject{}.str("via", "oidc").text()
-            )
+        return tokens_.sign_in(
+            tx, *who, std::nullopt, events::JsonObject{}.str("via", "oidc").text()
         );
-        if (!audited) {
-            return audited.error();
-        }
-        return pair;
     });
 }
 
@@ -547,8 +528,8 @@ Result<StepUpToken> OidcLogin::step_up_exchange(
     auto const now = clock_.now();
     // What came back decides, never what was asked: a fresh authentication...
     auto const auth_time = json_doc::integer_at(claims, "auth_time");
-    if (!auth_time || *auth_time < epoch(now - config_.max_auth_age) ||
-        *auth_time > epoch(now + config_.skew)) {
+    if (!auth_time || *auth_time < jose::numeric_date(now - config_.max_auth_age) ||
+        *auth_time > jose::numeric_date(now + config_.skew)) {
         return Error::permission_denied(
             "the IdP's answer shows no fresh login (auth_time older than " +
             std::to_string(config_.max_auth_age.count()) + " s); step up again"

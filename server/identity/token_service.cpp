@@ -36,14 +36,6 @@ Error refused(std::string why) {
     return Error::unauthenticated(std::move(why));
 }
 
-std::int64_t epoch(TimePoint t) {
-    return std::chrono::duration_cast<seconds>(t.time_since_epoch()).count();
-}
-
-std::string token_hash(std::string_view token) {
-    return jose::hex(jose::sha256(token));
-}
-
 /// The URL a proof's htu is compared with: no query, no fragment.
 std::string without_query(std::string_view url) {
     auto const cut = url.find_first_of("?#");
@@ -142,6 +134,10 @@ core::Status TokenService::rotate_signing_key(seconds overlap) {
     return load_keys_locked();
 }
 
+bool TokenService::keys_stale_locked() const {
+    return clock_.now() - keys_loaded_ >= kKeyCacheTtl;
+}
+
 std::optional<TokenService::SigningKey> TokenService::key_for(std::string const& kid) {
     std::lock_guard lock(keys_mu_);
     auto const now = clock_.now();
@@ -153,7 +149,7 @@ std::optional<TokenService::SigningKey> TokenService::key_for(std::string const&
         }
         return std::nullopt;
     };
-    if (auto k = find(); k && now - keys_loaded_ < kKeyCacheTtl) {
+    if (auto k = find(); k && !keys_stale_locked()) {
         return k;
     }
     // Unknown kid or a stale cache: another replica may have rotated.
@@ -165,7 +161,7 @@ std::optional<TokenService::SigningKey> TokenService::key_for(std::string const&
 
 std::optional<TokenService::SigningKey> TokenService::current_key() {
     std::lock_guard lock(keys_mu_);
-    if (keys_.empty() || keys_.front().retires_at || clock_.now() - keys_loaded_ >= kKeyCacheTtl) {
+    if (keys_.empty() || keys_.front().retires_at || keys_stale_locked()) {
         if (!load_keys_locked()) {
             return std::nullopt;
         }
@@ -180,7 +176,7 @@ json_doc::Object TokenService::jwks() {
     json_doc::Object out;
     boost::json::array keys;
     std::lock_guard lock(keys_mu_);
-    if (clock_.now() - keys_loaded_ >= kKeyCacheTtl) {
+    if (keys_stale_locked()) {
         (void)load_keys_locked();
     }
     for (auto const& k : keys_) {
@@ -212,8 +208,8 @@ Result<std::string> TokenService::mint_access(
         {"org", who.org_id},
         {"kind", who.principal_kind == "agent" ? "agent" : "human"},
         {"sid", family_id},
-        {"iat", epoch(now)},
-        {"exp", epoch(now + config_.access_ttl)},
+        {"iat", jose::numeric_date(now)},
+        {"exp", jose::numeric_date(now + config_.access_ttl)},
         {"jti", ids_.new_id()},
     };
     if (who.principal_kind == "agent") {
@@ -248,7 +244,7 @@ Result<TokenPair> TokenService::start_session(
     }
     std::string refresh = "rt-" + jose::b64url(jose::random_bytes(32));
     repos::RefreshRecord r{
-        token_hash(refresh),
+        core::sha256_hex(refresh),
         family,
         core::to_rfc3339(now),
         core::to_rfc3339(now + config_.refresh_ttl),
@@ -356,14 +352,14 @@ Result<TokenPair> TokenService::agent_token(AgentTokenRequest const& request) {
         if (!jose::audience_has(claims, config_.issuer)) {
             return refused("aud must be this server's issuer, " + config_.issuer);
         }
-        if (!exp || *exp <= epoch(now - config_.skew)) {
+        if (!exp || *exp <= jose::numeric_date(now - config_.skew)) {
             return refused("the assertion has expired (or has no exp)");
         }
-        if (*exp > epoch(now + config_.challenge_ttl + config_.skew)) {
+        if (*exp > jose::numeric_date(now + config_.challenge_ttl + config_.skew)) {
             return refused("the assertion's exp is too far ahead");
         }
         if (auto nbf = json_doc::integer_at(claims, "nbf");
-            nbf && *nbf > epoch(now + config_.skew)) {
+            nbf && *nbf > jose::numeric_date(now + config_.skew)) {
             return refused("the assertion is not valid yet (nbf)");
         }
         if (!jti) {
@@ -386,29 +382,13 @@ Result<TokenPair> TokenService::agent_token(AgentTokenRequest const& request) {
         if (*used == 0) {
             return refused("the challenge was already used; ask for a new one");
         }
-        auto org = core::from_db(repos::find_org_by_id(tx, a.org_id));
-        if (!org) {
-            return org.error();
+        auto who = agent_actor(tx, a);
+        if (!who) {
+            return who.error();
         }
-        core::Actor who = agent_actor(a, *org ? (*org)->name : "");
-        auto pair = start_session(tx, who, jose::thumbprint(*key), std::nullopt);
-        if (!pair) {
-            return pair.error();
-        }
-        auto audited = recorder_.audit(
-            tx,
-            events::Recorder::by(
-                who,
-                "identity.agent.signed_in",
-                "agent",
-                a.id,
-                events::JsonObject{}.str("agent_name", a.name).text()
-            )
+        return sign_in(
+            tx, *who, jose::thumbprint(*key), events::JsonObject{}.str("agent_name", a.name).text()
         );
-        if (!audited) {
-            return audited.error();
-        }
-        return pair;
     });
 }
 
@@ -457,8 +437,8 @@ Result<std::string> TokenService::check_proof(
         );
     }
     auto const now = clock_.now();
-    if (!iat || *iat < epoch(now - config_.proof_window - config_.skew) ||
-        *iat > epoch(now + config_.skew)) {
+    if (!iat || *iat < jose::numeric_date(now - config_.proof_window - config_.skew) ||
+        *iat > jose::numeric_date(now + config_.skew)) {
         return refused("the DPoP proof's iat is outside the accepted window");
     }
     if (want.access_token) {
@@ -471,7 +451,7 @@ Result<std::string> TokenService::check_proof(
     auto fresh = core::run_tx(db_, TxMode::kWrite, [&](Tx& tx) {
         return core::from_db(repos::remember_proof(
             tx,
-            token_hash(jkt + "." + *jti),
+            core::sha256_hex(jkt + "." + *jti),
             core::to_rfc3339(now + config_.proof_window + 2 * config_.skew),
             core::to_rfc3339(now)
         ));
@@ -496,7 +476,7 @@ Result<TokenPair> TokenService::agent_refresh(
     if (!dpop_proof || dpop_proof->empty()) {
         return refused("an agent's refresh needs a DPoP proof header");
     }
-    std::string const hash = token_hash(refresh_token);
+    std::string const hash = core::sha256_hex(refresh_token);
     // Read first: a proof is checked (and its jti spent) before the token is.
     auto found = core::run_tx(
         db_,
@@ -545,7 +525,6 @@ Result<TokenPair> TokenService::agent_refresh(
         return refused("the DPoP proof's key is not the key this session is bound to");
     }
     std::string const agent_id = agent.id;
-    std::string const agent_org = agent.org_id;
     return rotate(hash, family.id, [&](Tx& tx) -> Result<core::Actor> {
         auto a = core::from_db(repos::find_agent_anywhere(tx, agent_id));
         if (!a) {
@@ -554,11 +533,7 @@ Result<TokenPair> TokenService::agent_refresh(
         if (!*a || (*a)->revoked_at) {
             return refused("this agent has been revoked");
         }
-        auto org = core::from_db(repos::find_org_by_id(tx, agent_org));
-        if (!org) {
-            return org.error();
-        }
-        return agent_actor(**a, *org ? (*org)->name : "");
+        return agent_actor(tx, **a);
     });
 }
 
@@ -610,15 +585,38 @@ Result<TokenPair> TokenService::rotate(
     return pair;
 }
 
-Result<TokenPair> TokenService::start_user_session(Tx& tx, core::Actor const& user) {
-    return start_session(tx, user, std::nullopt, std::nullopt);
+Result<TokenPair> TokenService::sign_in(
+    Tx& tx,
+    core::Actor const& who,
+    std::optional<std::string> const& jkt,
+    std::string const& detail_json
+) {
+    auto pair = start_session(tx, who, jkt, std::nullopt);
+    if (!pair) {
+        return pair.error();
+    }
+    bool const agent = who.principal_kind == "agent";
+    auto audited = recorder_.audit(
+        tx,
+        events::Recorder::by(
+            who,
+            agent ? "identity.agent.signed_in" : "identity.user.signed_in",
+            agent ? "agent" : "user",
+            who.principal_id,
+            detail_json
+        )
+    );
+    if (!audited) {
+        return audited.error();
+    }
+    return pair;
 }
 
 Result<TokenPair> TokenService::user_refresh(std::string const& refresh_token) {
     if (refresh_token.empty() || refresh_token.size() > 512) {
         return Error::invalid_field("refreshToken", "give the refresh token");
     }
-    std::string const hash = token_hash(refresh_token);
+    std::string const hash = core::sha256_hex(refresh_token);
     auto family =
         core::run_tx(db_, TxMode::kRead, [&](Tx& tx) -> Result<std::optional<repos::FamilyRecord>> {
             auto r = core::from_db(repos::find_refresh(tx, hash));
@@ -645,11 +643,7 @@ Result<TokenPair> TokenService::user_refresh(std::string const& refresh_token) {
         if (!*u || (*u)->deactivated_at) {
             return refused("this user is deactivated");
         }
-        auto org = core::from_db(repos::find_org_by_id(tx, f.org_id));
-        if (!org) {
-            return org.error();
-        }
-        return user_actor(**u, *org ? (*org)->name : "");
+        return user_actor(tx, **u);
     });
 }
 
@@ -688,7 +682,7 @@ Result<core::Actor> TokenService::authenticate(
     if (json_doc::string_at(c, "iss") != config_.issuer || !jose::audience_has(c, config_.issuer)) {
         return refused("the access token was not issued for this server");
     }
-    if (!exp || *exp <= epoch(now)) {
+    if (!exp || *exp <= jose::numeric_date(now)) {
         return refused("the access token has expired");
     }
     auto const sub = json_doc::string_at(c, "sub");
@@ -730,11 +724,6 @@ Result<core::Actor> TokenService::authenticate(
         if (!*f || (*f)->revoked_at || (*f)->principal_id != *sub || (*f)->org_id != *org) {
             return refused("this session has ended");
         }
-        auto o = core::from_db(repos::find_org_by_id(tx, *org));
-        if (!o) {
-            return o.error();
-        }
-        std::string const org_name = *o ? (*o)->name : "";
         if (kind == "agent") {
             auto a = core::from_db(repos::find_agent_anywhere(tx, *sub));
             if (!a) {
@@ -743,7 +732,7 @@ Result<core::Actor> TokenService::authenticate(
             if (!*a || (*a)->revoked_at || (*a)->org_id != *org) {
                 return refused("this agent has been revoked");
             }
-            return agent_actor(**a, org_name);
+            return agent_actor(tx, **a);
         }
         auto u = core::from_db(repos::find_user_by_id(tx, *org, *sub));
         if (!u) {
@@ -752,7 +741,7 @@ Result<core::Actor> TokenService::authenticate(
         if (!*u || (*u)->deactivated_at) {
             return refused("this user is deactivated");
         }
-        return user_actor(**u, org_name);
+        return user_actor(tx, **u);
     });
     if (actor) {
         actor->channel = channel;
@@ -791,8 +780,8 @@ Result<StepUpToken> TokenService::mint_step_up(
         {"org", user.org_id},
         {"kind", "human"},
         {"op", operation},
-        {"iat", epoch(now)},
-        {"exp", epoch(now + ttl)},
+        {"iat", jose::numeric_date(now)},
+        {"exp", jose::numeric_date(now + ttl)},
         {"jti", jti},
     };
     if (resource_id) {
@@ -824,7 +813,7 @@ Result<core::Actor> TokenService::step_up_actor(
     if (json_doc::string_at(c, "iss") != config_.issuer || !jose::audience_has(c, config_.issuer)) {
         return refused("the privileged token was not issued for this server");
     }
-    if (!exp || *exp <= epoch(now)) {
+    if (!exp || *exp <= jose::numeric_date(now)) {
         return refused("the privileged token has expired; step up again");
     }
     auto const sub = json_doc::string_at(c, "sub");
@@ -856,12 +845,10 @@ Result<core::Actor> TokenService::step_up_actor(
         if (!*u || (*u)->deactivated_at) {
             return refused("this user is deactivated");
         }
-        auto o = core::from_db(repos::find_org_by_id(tx, *org));
-        if (!o) {
-            return o.error();
+        auto a = user_actor(tx, **u);
+        if (a) {
+            a->step_up = core::StepUp{*jti, (*row)->operation, (*row)->resource_id};
         }
-        core::Actor a = user_actor(**u, *o ? (*o)->name : "");
-        a.step_up = core::StepUp{*jti, (*row)->operation, (*row)->resource_id};
         return a;
     });
     if (actor) {

@@ -107,8 +107,15 @@ public:
         std::string const& url
     );
 
-    /// Starts a signed-in session for a user (OIDC login) inside `tx`.
-    core::Result<TokenPair> start_user_session(storage::Tx& tx, core::Actor const& user);
+    /// Starts a signed-in session for `who` inside `tx` and audits
+    /// identity.{user|agent}.signed_in with `detail_json`; `jkt` binds the
+    /// session's refreshes to that key (agents).
+    core::Result<TokenPair> sign_in(
+        storage::Tx& tx,
+        core::Actor const& who,
+        std::optional<std::string> const& jkt,
+        std::string const& detail_json
+    );
     /// Mints a step-up token for `user` inside `tx` and stores its jti.
     core::Result<StepUpToken> mint_step_up(
         storage::Tx& tx,
@@ -143,6 +150,9 @@ private:
         std::optional<std::string> retires_at;
     };
     core::Status load_keys_locked();
+    /// The cached keys were read more than a minute ago: another replica may
+    /// have rotated since.
+    bool keys_stale_locked() const;
     std::optional<SigningKey> key_for(std::string const& kid);
     std::optional<SigningKey> current_key();
     core::Result<std::string> mint_access(
